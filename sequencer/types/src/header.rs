@@ -111,6 +111,15 @@ pub struct Header {
     pub ns_table: NsTable,
 }
 
+/// The payload commitment: `keccak256(payload)`.
+///
+/// Stand-in until the DA layer lands: with VID the header carries the Merkle root of the
+/// erasure-coded shares instead (issue "Data availability").
+#[must_use]
+pub fn payload_commitment(payload: &[u8]) -> Commitment {
+    Commitment::keccak(&[payload])
+}
+
 impl Header {
     /// The genesis header: height 0, view 0, zero parent, commitment of the empty payload.
     #[must_use]
@@ -119,7 +128,7 @@ impl Header {
             height: Height(0),
             view: View(0),
             parent: Commitment::ZERO,
-            payload_commitment: crate::commitment::Commitment::keccak(&[]),
+            payload_commitment: payload_commitment(&[]),
             timestamp_ms: 0,
             l1_head: 0,
             ns_table: NsTable::default(),
