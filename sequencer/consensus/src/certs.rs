@@ -4,7 +4,9 @@
 use crate::machine::Consensus;
 use sq_types::certificate::{timeout_digest, SignatureBytes};
 use sq_types::codec::Encode;
-use sq_types::{Commitment, Crypto, NodeIndex, QuorumCertificate, SignerBitmap, StakeTable, TimeoutCertificate};
+use sq_types::{
+    Commitment, Crypto, NodeIndex, QuorumCertificate, SignerBitmap, StakeTable, TimeoutCertificate,
+};
 
 /// Signatures collected towards one certificate.
 #[derive(Clone, Debug)]
@@ -18,12 +20,24 @@ pub(crate) struct Accumulator {
 
 impl Accumulator {
     pub(crate) fn new(n: usize) -> Accumulator {
-        Accumulator { signers: SignerBitmap::new(n), sigs: Vec::new(), stake: 0, done: false }
+        Accumulator {
+            signers: SignerBitmap::new(n),
+            sigs: Vec::new(),
+            stake: 0,
+            done: false,
+        }
     }
 
     /// Adds a verified signature; false if `signer` already contributed or is unknown.
-    pub(crate) fn add(&mut self, table: &StakeTable, signer: NodeIndex, sig: SignatureBytes) -> bool {
-        let Some(entry) = table.get(signer) else { return false };
+    pub(crate) fn add(
+        &mut self,
+        table: &StakeTable,
+        signer: NodeIndex,
+        sig: SignatureBytes,
+    ) -> bool {
+        let Some(entry) = table.get(signer) else {
+            return false;
+        };
         if self.signers.get(signer) {
             return false;
         }
@@ -39,17 +53,30 @@ impl<C: Crypto> Consensus<C> {
     /// by signers holding a quorum of stake.
     pub(crate) fn verify_qc(&mut self, qc: &QuorumCertificate) -> Result<(), String> {
         if qc.is_genesis_shaped() {
-            return if qc.leaf == self.genesis { Ok(()) } else { Err("genesis-shaped QC of another leaf".into()) };
+            return if qc.leaf == self.genesis {
+                Ok(())
+            } else {
+                Err("genesis-shaped QC of another leaf".into())
+            };
         }
         let key = Commitment::keccak(&[&qc.encode()]);
         if self.verified.contains(&key) {
             return Ok(());
         }
-        let stake = qc.signers.stake(&self.table).ok_or("QC signer bitmap has the wrong size")?;
+        let stake = qc
+            .signers
+            .stake(&self.table)
+            .ok_or("QC signer bitmap has the wrong size")?;
         if !self.table.is_quorum(stake) {
-            return Err(format!("QC signers hold {stake} of {} stake, not a quorum", self.table.total_stake()));
+            return Err(format!(
+                "QC signers hold {stake} of {} stake, not a quorum",
+                self.table.total_stake()
+            ));
         }
-        if !self.crypto.verify_aggregate(&qc.signers, &qc.digest(), &qc.signature) {
+        if !self
+            .crypto
+            .verify_aggregate(&qc.signers, &qc.digest(), &qc.signature)
+        {
             return Err("QC aggregate signature does not verify".into());
         }
         self.verified.insert(key);
@@ -64,11 +91,20 @@ impl<C: Crypto> Consensus<C> {
         }
         let key = Commitment::keccak(&[b"tc", &tc.encode()]);
         if !self.verified.contains(&key) {
-            let stake = tc.signers.stake(&self.table).ok_or("TC signer bitmap has the wrong size")?;
+            let stake = tc
+                .signers
+                .stake(&self.table)
+                .ok_or("TC signer bitmap has the wrong size")?;
             if !self.table.is_quorum(stake) {
-                return Err(format!("TC signers hold {stake} of {} stake, not a quorum", self.table.total_stake()));
+                return Err(format!(
+                    "TC signers hold {stake} of {} stake, not a quorum",
+                    self.table.total_stake()
+                ));
             }
-            if !self.crypto.verify_aggregate(&tc.signers, &timeout_digest(tc.view), &tc.signature) {
+            if !self
+                .crypto
+                .verify_aggregate(&tc.signers, &timeout_digest(tc.view), &tc.signature)
+            {
                 return Err("TC aggregate signature does not verify".into());
             }
             self.verified.insert(key);

@@ -27,7 +27,10 @@ impl<C: Crypto> Consensus<C> {
             return;
         }
         if target.height.0 - decided_height.0 > self.cfg.decided_window as u64 {
-            self.out.push(Output::CatchUpNeeded { height: target.height, leaf: target.leaf });
+            self.out.push(Output::CatchUpNeeded {
+                height: target.height,
+                leaf: target.leaf,
+            });
             return;
         }
         // Walk down from the newly decided leaf to the one after the last decided leaf.
@@ -43,7 +46,9 @@ impl<C: Crypto> Consensus<C> {
             chain.push((leaf, cur));
             if height.0 == decided_height.0 + 1 {
                 if parent_qc.leaf != self.safety.decided.commit() {
-                    self.out.push(Output::Conflict { height: decided_height });
+                    self.out.push(Output::Conflict {
+                        height: decided_height,
+                    });
                     return;
                 }
                 break;
@@ -69,11 +74,16 @@ impl<C: Crypto> Consensus<C> {
 
     /// Asks peers for a missing leaf once per view and remembers to retry the decide.
     fn wait_for_leaf(&mut self, missing: Commitment, qc: &QuorumCertificate) {
-        if self.pending_decide.as_ref().is_none_or(|p| qc.view > p.view) {
+        if self
+            .pending_decide
+            .as_ref()
+            .is_none_or(|p| qc.view > p.view)
+        {
             self.pending_decide = Some(qc.clone());
         }
         if self.fetching.insert(missing) {
-            self.out.push(Output::Broadcast(Message::LeafRequest(missing)));
+            self.out
+                .push(Output::Broadcast(Message::LeafRequest(missing)));
         }
     }
 

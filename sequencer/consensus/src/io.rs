@@ -5,6 +5,8 @@ use crate::message::Message;
 use sq_types::{Commitment, Height, Leaf, NodeIndex, NsTable, QuorumCertificate, View};
 
 /// An event the host feeds to [`crate::Consensus::apply`].
+// Inputs are moved once per event; boxing the large message variant would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input {
     /// Start (or restart) the node: enter the current view, arm its timer and, when leader,
@@ -172,7 +174,11 @@ impl SafetyState {
     #[must_use]
     pub fn genesis() -> SafetyState {
         let g = Leaf::genesis();
-        SafetyState { last_voted_view: View(0), locked_qc: g.justify_qc.clone(), decided: g }
+        SafetyState {
+            last_voted_view: View(0),
+            locked_qc: g.justify_qc.clone(),
+            decided: g,
+        }
     }
 }
 
@@ -189,6 +195,10 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { view_timeout_ms: 1_000, max_view_timeout_ms: 10_000, decided_window: 1_024 }
+        Config {
+            view_timeout_ms: 1_000,
+            max_view_timeout_ms: 10_000,
+            decided_window: 1_024,
+        }
     }
 }

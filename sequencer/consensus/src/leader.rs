@@ -14,15 +14,25 @@ impl<C: Crypto> Consensus<C> {
     /// view), asks the host for a block once per view.
     pub(crate) fn try_propose(&mut self) {
         let view = self.view;
-        if self.table.leader(view) != self.me || self.build_requested >= view || !self.has_entry_proof(view) {
+        if self.table.leader(view) != self.me
+            || self.build_requested >= view
+            || !self.has_entry_proof(view)
+        {
             return;
         }
         self.build_requested = view;
-        self.out.push(Output::BuildBlock { view, parent: self.safety.locked_qc.clone() });
+        self.out.push(Output::BuildBlock {
+            view,
+            parent: self.safety.locked_qc.clone(),
+        });
     }
 
     fn has_entry_proof(&self, view: View) -> bool {
-        self.safety.locked_qc.view.next() == view || self.high_tc.as_ref().is_some_and(|tc| tc.view.next() == view)
+        self.safety.locked_qc.view.next() == view
+            || self
+                .high_tc
+                .as_ref()
+                .is_some_and(|tc| tc.view.next() == view)
     }
 
     /// Builds, signs and broadcasts the proposal for `view` from the host's block, extending the
@@ -35,11 +45,19 @@ impl<C: Crypto> Consensus<C> {
         timestamp_ms: u64,
         l1_head: u64,
     ) {
-        if view != self.view || self.proposed >= view || self.table.leader(view) != self.me || !self.has_entry_proof(view) {
+        if view != self.view
+            || self.proposed >= view
+            || self.table.leader(view) != self.me
+            || !self.has_entry_proof(view)
+        {
             return;
         }
         let justify = self.safety.locked_qc.clone();
-        let tc = if justify.view.next() == view { None } else { self.high_tc.clone() };
+        let tc = if justify.view.next() == view {
+            None
+        } else {
+            self.high_tc.clone()
+        };
         let header = Header {
             height: justify.height.next(),
             view,
@@ -49,10 +67,21 @@ impl<C: Crypto> Consensus<C> {
             l1_head,
             ns_table,
         };
-        let leaf = Leaf { header, justify_qc: justify };
+        let leaf = Leaf {
+            header,
+            justify_qc: justify,
+        };
         let signature = self.crypto.sign(&proposal_digest(view, &leaf.commit()));
         self.proposed = view;
-        self.send_after(0, Delivery::All(Message::Proposal(Proposal { leaf, tc, payload, signature })));
+        self.send_after(
+            0,
+            Delivery::All(Message::Proposal(Proposal {
+                leaf,
+                tc,
+                payload,
+                signature,
+            })),
+        );
     }
 
     /// Collects a vote for the view this node leads next; forms a QC at a quorum of stake.
@@ -64,18 +93,36 @@ impl<C: Crypto> Consensus<C> {
         {
             return;
         }
-        if !self.crypto.verify(v.signer, &quorum_digest(v.view, v.height, &v.leaf), &v.signature) {
+        if !self.crypto.verify(
+            v.signer,
+            &quorum_digest(v.view, v.height, &v.leaf),
+            &v.signature,
+        ) {
             return;
         }
         self.vote_seen.insert((v.view, v.signer));
         let n = self.table.len();
-        let acc = self.votes.entry((v.view, v.leaf)).or_insert_with(|| Accumulator::new(n));
-        if !acc.add(&self.table, v.signer, v.signature) || acc.done || !self.table.is_quorum(acc.stake) {
+        let acc = self
+            .votes
+            .entry((v.view, v.leaf))
+            .or_insert_with(|| Accumulator::new(n));
+        if !acc.add(&self.table, v.signer, v.signature)
+            || acc.done
+            || !self.table.is_quorum(acc.stake)
+        {
             return;
         }
-        let Some(signature) = self.crypto.aggregate(&acc.sigs) else { return };
+        let Some(signature) = self.crypto.aggregate(&acc.sigs) else {
+            return;
+        };
         acc.done = true;
-        let qc = QuorumCertificate { view: v.view, height: v.height, leaf: v.leaf, signers: acc.signers.clone(), signature };
+        let qc = QuorumCertificate {
+            view: v.view,
+            height: v.height,
+            leaf: v.leaf,
+            signers: acc.signers.clone(),
+            signature,
+        };
         self.observe_qc(&qc);
         self.try_propose();
     }

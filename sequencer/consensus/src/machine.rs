@@ -6,7 +6,9 @@
 use crate::certs::Accumulator;
 use crate::io::{Config, Input, Output, PersistRecord, SafetyState};
 use crate::message::{Message, Timeout};
-use sq_types::{Commitment, Crypto, Leaf, NodeIndex, QuorumCertificate, StakeTable, TimeoutCertificate, View};
+use sq_types::{
+    Commitment, Crypto, Leaf, NodeIndex, QuorumCertificate, StakeTable, TimeoutCertificate, View,
+};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Votes and timeouts further than this many views ahead of the current view are dropped, so
@@ -26,7 +28,10 @@ impl Restored {
     /// A node that has never run.
     #[must_use]
     pub fn genesis() -> Restored {
-        Restored { safety: SafetyState::genesis(), leaves: Vec::new() }
+        Restored {
+            safety: SafetyState::genesis(),
+            leaves: Vec::new(),
+        }
     }
 }
 
@@ -81,7 +86,13 @@ pub struct Consensus<C: Crypto> {
 impl<C: Crypto> Consensus<C> {
     /// A node with index `me` in `table`, resuming from `restored`. Feed [`Input::Start`] next.
     #[must_use]
-    pub fn new(cfg: Config, crypto: C, table: StakeTable, me: NodeIndex, restored: Restored) -> Self {
+    pub fn new(
+        cfg: Config,
+        crypto: C,
+        table: StakeTable,
+        me: NodeIndex,
+        restored: Restored,
+    ) -> Self {
         let genesis = Leaf::genesis().commit();
         let decided_height = restored.safety.decided.header.height;
         let leaves = restored
@@ -129,13 +140,22 @@ impl<C: Crypto> Consensus<C> {
     pub fn apply(&mut self, input: Input) -> Vec<Output> {
         match input {
             Input::Start => {
-                let start = self.safety.last_voted_view.max(self.safety.locked_qc.view.next());
+                let start = self
+                    .safety
+                    .last_voted_view
+                    .max(self.safety.locked_qc.view.next());
                 self.enter_view(start);
             }
             Input::Message { from, message } => self.on_message(from, message),
             Input::TimerFired { view } => self.on_timer(view),
             Input::Persisted { seq } => self.on_persisted(seq),
-            Input::BlockBuilt { view, payload, ns_table, timestamp_ms, l1_head } => {
+            Input::BlockBuilt {
+                view,
+                payload,
+                ns_table,
+                timestamp_ms,
+                l1_head,
+            } => {
                 self.on_block_built(view, payload, ns_table, timestamp_ms, l1_head);
             }
         }
@@ -166,7 +186,9 @@ impl<C: Crypto> Consensus<C> {
     /// A known leaf (undecided, or recently decided) by commitment.
     #[must_use]
     pub fn leaf(&self, commit: &Commitment) -> Option<&Leaf> {
-        self.leaves.get(commit).or_else(|| self.decided_cache.get(commit))
+        self.leaves
+            .get(commit)
+            .or_else(|| self.decided_cache.get(commit))
     }
 
     /// This node's index.
@@ -189,7 +211,10 @@ impl<C: Crypto> Consensus<C> {
             Message::LeafRequest(c) => {
                 if from != self.me {
                     if let Some(leaf) = self.leaf(&c).cloned() {
-                        self.out.push(Output::Send { to: from, message: Message::LeafResponse(leaf) });
+                        self.out.push(Output::Send {
+                            to: from,
+                            message: Message::LeafResponse(leaf),
+                        });
                     }
                 }
             }
@@ -230,7 +255,10 @@ impl<C: Crypto> Consensus<C> {
     /// Emits `record` for persistence and returns its sequence number.
     pub(crate) fn persist(&mut self, record: PersistRecord) -> u64 {
         self.seq += 1;
-        self.out.push(Output::Persist { seq: self.seq, record });
+        self.out.push(Output::Persist {
+            seq: self.seq,
+            record,
+        });
         self.seq
     }
 

@@ -87,7 +87,11 @@ impl Message {
     /// [`DecodeError`] for oversized, truncated or malformed input.
     pub fn from_wire(bytes: &[u8]) -> Result<Message, DecodeError> {
         if bytes.len() > limits::MAX_MESSAGE_BYTES {
-            return Err(DecodeError::TooLong { what: "message", len: bytes.len(), max: limits::MAX_MESSAGE_BYTES });
+            return Err(DecodeError::TooLong {
+                what: "message",
+                len: bytes.len(),
+                max: limits::MAX_MESSAGE_BYTES,
+            });
         }
         Message::decode(bytes)
     }
@@ -156,7 +160,12 @@ impl Decode for Message {
             }),
             3 => Message::LeafRequest(Commitment(r.array()?)),
             4 => Message::LeafResponse(Leaf::decode_from(r)?),
-            tag => return Err(DecodeError::UnknownTag { what: "message", tag }),
+            tag => {
+                return Err(DecodeError::UnknownTag {
+                    what: "message",
+                    tag,
+                })
+            }
         })
     }
 }
@@ -202,7 +211,12 @@ mod tests {
     #[test]
     fn every_message_round_trips() {
         for m in samples() {
-            assert_eq!(Message::from_wire(&m.encode()), Ok(m.clone()), "{}", m.kind());
+            assert_eq!(
+                Message::from_wire(&m.encode()),
+                Ok(m.clone()),
+                "{}",
+                m.kind()
+            );
         }
     }
 
@@ -211,15 +225,28 @@ mod tests {
         for m in samples() {
             let enc = m.encode();
             for cut in 0..enc.len() {
-                assert!(Message::from_wire(&enc[..cut]).is_err(), "{} cut at {cut}", m.kind());
+                assert!(
+                    Message::from_wire(&enc[..cut]).is_err(),
+                    "{} cut at {cut}",
+                    m.kind()
+                );
             }
         }
-        assert_eq!(Message::from_wire(&[9]), Err(DecodeError::UnknownTag { what: "message", tag: 9 }));
+        assert_eq!(
+            Message::from_wire(&[9]),
+            Err(DecodeError::UnknownTag {
+                what: "message",
+                tag: 9
+            })
+        );
     }
 
     #[test]
     fn oversized_input_is_rejected_before_parsing() {
         let big = vec![0u8; limits::MAX_MESSAGE_BYTES + 1];
-        assert!(matches!(Message::from_wire(&big), Err(DecodeError::TooLong { .. })));
+        assert!(matches!(
+            Message::from_wire(&big),
+            Err(DecodeError::TooLong { .. })
+        ));
     }
 }

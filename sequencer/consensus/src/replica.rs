@@ -26,14 +26,20 @@ impl<C: Crypto> Consensus<C> {
             this.out.push(Output::ProposalRejected { view, reason });
         };
         let leader = self.table.leader(view);
-        if !self.crypto.verify(leader, &proposal_digest(view, &commit), &p.signature) {
+        if !self
+            .crypto
+            .verify(leader, &proposal_digest(view, &commit), &p.signature)
+        {
             return reject(self, RejectReason::BadSignature);
         }
         if let Err(e) = p.leaf.check_links() {
             return reject(self, RejectReason::Malformed(e.to_string()));
         }
         if p.leaf.header.payload_commitment != payload_commitment(&p.payload) {
-            return reject(self, RejectReason::Malformed("payload does not match its commitment".into()));
+            return reject(
+                self,
+                RejectReason::Malformed("payload does not match its commitment".into()),
+            );
         }
         if let Err(e) = p.leaf.header.ns_table.validate(p.payload.len()) {
             return reject(self, RejectReason::Malformed(e.to_string()));
@@ -79,11 +85,20 @@ impl<C: Crypto> Consensus<C> {
         }
         if justify.view < self.safety.locked_qc.view {
             let locked = self.safety.locked_qc.view;
-            return reject(self, RejectReason::ViolatesLock { locked, justify: justify.view });
+            return reject(
+                self,
+                RejectReason::ViolatesLock {
+                    locked,
+                    justify: justify.view,
+                },
+            );
         }
         self.safety.last_voted_view = view;
         let height = p.leaf.header.height;
-        self.persist(PersistRecord::Proposal { leaf: p.leaf, payload: p.payload });
+        self.persist(PersistRecord::Proposal {
+            leaf: p.leaf,
+            payload: p.payload,
+        });
         let seq = self.persist_safety();
         let vote = Vote {
             view,

@@ -21,7 +21,8 @@ impl<C: Crypto> Consensus<C> {
             .view_timeout_ms
             .saturating_mul(1u64 << self.backoff.min(16))
             .min(self.cfg.max_view_timeout_ms.max(self.cfg.view_timeout_ms));
-        self.out.push(crate::io::Output::SetTimer { view, after_ms });
+        self.out
+            .push(crate::io::Output::SetTimer { view, after_ms });
     }
 
     /// Broadcasts a timeout vote for the current view, after persisting that this node will not
@@ -56,7 +57,9 @@ impl<C: Crypto> Consensus<C> {
     /// than a third of the stake, and form a TC at a quorum.
     pub(crate) fn on_timeout_vote(&mut self, t: Timeout) {
         if t.view.0 > self.view.0.saturating_add(FUTURE_VIEWS)
-            || !self.crypto.verify(t.signer, &timeout_digest(t.view), &t.signature)
+            || !self
+                .crypto
+                .verify(t.signer, &timeout_digest(t.view), &t.signature)
             || self.verify_qc(&t.high_qc).is_err()
         {
             return;
@@ -76,12 +79,18 @@ impl<C: Crypto> Consensus<C> {
             return;
         }
         let n = self.table.len();
-        let acc = self.timeouts.entry(t.view).or_insert_with(|| Accumulator::new(n));
+        let acc = self
+            .timeouts
+            .entry(t.view)
+            .or_insert_with(|| Accumulator::new(n));
         if !acc.add(&self.table, t.signer, t.signature) {
             return;
         }
         let (stake, done) = (acc.stake, acc.done);
-        let best = self.timeout_high_qc.entry(t.view).or_insert_with(|| t.high_qc.clone());
+        let best = self
+            .timeout_high_qc
+            .entry(t.view)
+            .or_insert_with(|| t.high_qc.clone());
         if t.high_qc.view > best.view {
             *best = t.high_qc.clone();
         }
@@ -97,12 +106,23 @@ impl<C: Crypto> Consensus<C> {
         if done || !self.table.is_quorum(stake) {
             return;
         }
-        let Some(acc) = self.timeouts.get_mut(&t.view) else { return };
-        let Some(signature) = self.crypto.aggregate(&acc.sigs) else { return };
+        let Some(acc) = self.timeouts.get_mut(&t.view) else {
+            return;
+        };
+        let Some(signature) = self.crypto.aggregate(&acc.sigs) else {
+            return;
+        };
         acc.done = true;
         let signers = acc.signers.clone();
-        let Some(high_qc) = self.timeout_high_qc.get(&t.view).cloned() else { return };
-        let tc = TimeoutCertificate { view: t.view, high_qc, signers, signature };
+        let Some(high_qc) = self.timeout_high_qc.get(&t.view).cloned() else {
+            return;
+        };
+        let tc = TimeoutCertificate {
+            view: t.view,
+            high_qc,
+            signers,
+            signature,
+        };
         self.observe_tc(&tc);
     }
 }

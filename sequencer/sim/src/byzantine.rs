@@ -9,9 +9,10 @@ use sq_consensus::{Consensus, Input, Message, Output, Proposal, RejectReason, Vo
 use sq_types::certificate::{proposal_digest, quorum_digest};
 use sq_types::codec::Encode;
 use sq_types::header::payload_commitment;
-use sq_types::{Crypto, Leaf, NodeIndex, NsTable, NsTableEntry, NamespaceId};
+use sq_types::{Crypto, Leaf, NamespaceId, NodeIndex, NsTable, NsTableEntry};
 
 /// What the host does with one item after the behaviour has had its say.
+#[allow(clippy::large_enum_variant)] // moved once; boxing would only add an allocation
 #[derive(Debug)]
 pub enum Action {
     /// Handle an ordinary consensus output.
@@ -33,7 +34,10 @@ pub fn transform(
     let n = machine.table().len();
     let mut actions = Vec::with_capacity(outputs.len());
     let proposal_in = match input {
-        Input::Message { message: Message::Proposal(p), .. } => Some(p),
+        Input::Message {
+            message: Message::Proposal(p),
+            ..
+        } => Some(p),
         _ => None,
     };
     for out in outputs {
@@ -43,23 +47,40 @@ pub fn transform(
                 let twin = conflicting_twin(crypto, &p);
                 for to in (0..n).filter(|&i| i != me) {
                     let chosen = if to % 2 == 0 { &p } else { &twin };
-                    actions.push(Action::Raw(Some(to), Message::Proposal(chosen.clone()).encode()));
+                    actions.push(Action::Raw(
+                        Some(to),
+                        Message::Proposal(chosen.clone()).encode(),
+                    ));
                 }
             }
-            (Behavior::ForkingLeader, Output::Broadcast(Message::Proposal(p))) if p.tc.is_some() => {
+            (Behavior::ForkingLeader, Output::Broadcast(Message::Proposal(p)))
+                if p.tc.is_some() =>
+            {
                 let fork = fork_below(machine, crypto, &p).unwrap_or(p);
                 actions.push(Action::Raw(None, Message::Proposal(fork).encode()));
             }
             (Behavior::Malformed, out @ (Output::Broadcast(_) | Output::Send { .. })) => {
                 if rng.gen_bool(0.3) {
-                    actions.push(Action::Raw(Some(rng.gen_range(0..n)), garbage(machine, crypto, &out, rng)));
+                    actions.push(Action::Raw(
+                        Some(rng.gen_range(0..n)),
+                        garbage(machine, crypto, &out, rng),
+                    ));
                 }
                 actions.push(Action::Output(out));
             }
-            (Behavior::LockIgnoring, Output::ProposalRejected { view, reason: RejectReason::ViolatesLock { .. } }) => {
+            (
+                Behavior::LockIgnoring,
+                Output::ProposalRejected {
+                    view,
+                    reason: RejectReason::ViolatesLock { .. },
+                },
+            ) => {
                 if let Some(p) = proposal_in.filter(|p| p.leaf.header.view == view) {
                     let to = machine.table().leader(view.next()).as_usize();
-                    actions.push(Action::Raw(Some(to), vote_for(crypto, machine.index(), p).encode()));
+                    actions.push(Action::Raw(
+                        Some(to),
+                        vote_for(crypto, machine.index(), p).encode(),
+                    ));
                 }
             }
             (_, out) => actions.push(Action::Output(out)),
@@ -68,7 +89,10 @@ pub fn transform(
     if behavior == Behavior::DoubleVoter {
         if let Some(p) = proposal_in {
             let to = machine.table().leader(p.leaf.header.view.next()).as_usize();
-            actions.push(Action::Raw(Some(to), vote_for(crypto, machine.index(), p).encode()));
+            actions.push(Action::Raw(
+                Some(to),
+                vote_for(crypto, machine.index(), p).encode(),
+            ));
         }
     }
     actions
@@ -76,7 +100,13 @@ pub fn transform(
 
 fn vote_for(crypto: &AnyCrypto, me: NodeIndex, p: &Proposal) -> Message {
     let (view, height, leaf) = (p.leaf.header.view, p.leaf.header.height, p.leaf.commit());
-    Message::Vote(Vote { view, height, leaf, signer: me, signature: crypto.sign(&quorum_digest(view, height, &leaf)) })
+    Message::Vote(Vote {
+        view,
+        height,
+        leaf,
+        signer: me,
+        signature: crypto.sign(&quorum_digest(view, height, &leaf)),
+    })
 }
 
 fn resign(crypto: &AnyCrypto, mut p: Proposal) -> Proposal {
@@ -90,13 +120,20 @@ fn conflicting_twin(crypto: &AnyCrypto, p: &Proposal) -> Proposal {
     twin.payload.push(0xee);
     twin.leaf.header.payload_commitment = payload_commitment(&twin.payload);
     let end = u32::try_from(twin.payload.len()).unwrap_or(u32::MAX);
-    twin.leaf.header.ns_table = NsTable(vec![NsTableEntry { namespace: NamespaceId(1), end }]);
+    twin.leaf.header.ns_table = NsTable(vec![NsTableEntry {
+        namespace: NamespaceId(1),
+        end,
+    }]);
     resign(crypto, twin)
 }
 
 /// A proposal for the same view that extends the QC three levels below `p`'s justify QC
 /// (the justify QC of the justified leaf's grandparent), forking out the blocks above it.
-fn fork_below(machine: &Consensus<AnyCrypto>, crypto: &AnyCrypto, p: &Proposal) -> Option<Proposal> {
+fn fork_below(
+    machine: &Consensus<AnyCrypto>,
+    crypto: &AnyCrypto,
+    p: &Proposal,
+) -> Option<Proposal> {
     let mut qc = p.leaf.justify_qc.clone();
     for _ in 0..3 {
         let leaf = machine.leaf(&qc.leaf)?;
@@ -108,13 +145,24 @@ fn fork_below(machine: &Consensus<AnyCrypto>, crypto: &AnyCrypto, p: &Proposal) 
     let mut header = p.leaf.header.clone();
     header.height = qc.height.next();
     header.parent = qc.leaf;
-    let fork = Proposal { leaf: Leaf { header, justify_qc: qc }, ..p.clone() };
+    let fork = Proposal {
+        leaf: Leaf {
+            header,
+            justify_qc: qc,
+        },
+        ..p.clone()
+    };
     Some(resign(crypto, fork))
 }
 
 /// Bytes that must be rejected: random, truncated, bit-flipped, or a vote claiming another
 /// signer.
-fn garbage(machine: &Consensus<AnyCrypto>, crypto: &AnyCrypto, out: &Output, rng: &mut ChaCha8Rng) -> Vec<u8> {
+fn garbage(
+    machine: &Consensus<AnyCrypto>,
+    crypto: &AnyCrypto,
+    out: &Output,
+    rng: &mut ChaCha8Rng,
+) -> Vec<u8> {
     let message = match out {
         Output::Broadcast(m) | Output::Send { message: m, .. } => m,
         _ => return vec![0xff],
@@ -139,8 +187,14 @@ fn garbage(machine: &Consensus<AnyCrypto>, crypto: &AnyCrypto, out: &Output, rng
             let leaf = sq_types::Commitment::keccak(&[b"forged"]);
             let height = machine.safety().locked_qc.height.next();
             let signer = NodeIndex((machine.index().0 + 1) % n.max(1));
-            Message::Vote(Vote { view, height, leaf, signer, signature: crypto.sign(&quorum_digest(view, height, &leaf)) })
-                .encode()
+            Message::Vote(Vote {
+                view,
+                height,
+                leaf,
+                signer,
+                signature: crypto.sign(&quorum_digest(view, height, &leaf)),
+            })
+            .encode()
         }
     }
 }

@@ -79,19 +79,29 @@ impl Checker {
         }
     }
 
-    pub(crate) fn decided(&mut self, node: usize, now: u64, height: u64, leaf: Commitment, view: u64) {
+    pub(crate) fn decided(
+        &mut self,
+        node: usize,
+        now: u64,
+        height: u64,
+        leaf: Commitment,
+        view: u64,
+    ) {
         if !self.checked[node] {
             return;
         }
         self.stats.decides += 1;
         if let Some(prev) = self.per_node[node].insert(height, leaf) {
             if prev != leaf {
-                self.violations.push(format!("node {node} decided two leaves at height {height}"));
+                self.violations
+                    .push(format!("node {node} decided two leaves at height {height}"));
             }
         }
         match self.agreed.get(&height) {
             Some(other) if *other != leaf => {
-                self.violations.push(format!("node {node} decided {leaf:?} at height {height}, others {other:?}"));
+                self.violations.push(format!(
+                    "node {node} decided {leaf:?} at height {height}, others {other:?}"
+                ));
             }
             Some(_) => {}
             None => {
@@ -107,7 +117,9 @@ impl Checker {
 
     pub(crate) fn conflict(&mut self, node: usize, height: u64) {
         if self.checked[node] {
-            self.violations.push(format!("node {node} saw a certified chain conflicting with its decided height {height}"));
+            self.violations.push(format!(
+                "node {node} saw a certified chain conflicting with its decided height {height}"
+            ));
         }
     }
 

@@ -7,7 +7,9 @@
 //! for the scenarios that exercise it end to end.
 
 use sq_types::certificate::SignatureBytes;
-use sq_types::{BlsCrypto, BlsKeyPair, Commitment, Crypto, NodeIndex, SignerBitmap, StakeEntry, StakeTable};
+use sq_types::{
+    BlsCrypto, BlsKeyPair, Commitment, Crypto, NodeIndex, SignerBitmap, StakeEntry, StakeTable,
+};
 use std::sync::Arc;
 
 /// Keyed-MAC signatures over per-node secrets; see the module docs. Test double.
@@ -19,7 +21,9 @@ pub struct SimCrypto {
 
 impl SimCrypto {
     fn mac(&self, signer: usize, digest: &Commitment) -> Option<[u8; 32]> {
-        self.secrets.get(signer).map(|s| Commitment::keccak(&[s, &digest.0]).0)
+        self.secrets
+            .get(signer)
+            .map(|s| Commitment::keccak(&[s, &digest.0]).0)
     }
 }
 
@@ -35,7 +39,8 @@ impl Crypto for SimCrypto {
     }
 
     fn verify(&self, signer: NodeIndex, digest: &Commitment, sig: &SignatureBytes) -> bool {
-        self.mac(signer.as_usize(), digest).is_some_and(|m| widen(m) == *sig)
+        self.mac(signer.as_usize(), digest)
+            .is_some_and(|m| widen(m) == *sig)
     }
 
     fn aggregate(&self, sigs: &[SignatureBytes]) -> Option<SignatureBytes> {
@@ -51,12 +56,19 @@ impl Crypto for SimCrypto {
         Some(SignatureBytes(acc))
     }
 
-    fn verify_aggregate(&self, signers: &SignerBitmap, digest: &Commitment, sig: &SignatureBytes) -> bool {
+    fn verify_aggregate(
+        &self,
+        signers: &SignerBitmap,
+        digest: &Commitment,
+        sig: &SignatureBytes,
+    ) -> bool {
         if signers.len() != self.secrets.len() {
             return false;
         }
-        let macs: Option<Vec<SignatureBytes>> =
-            signers.signers().map(|i| self.mac(i.as_usize(), digest).map(widen)).collect();
+        let macs: Option<Vec<SignatureBytes>> = signers
+            .signers()
+            .map(|i| self.mac(i.as_usize(), digest).map(widen))
+            .collect();
         match macs {
             Some(m) if !m.is_empty() => self.aggregate(&m).is_some_and(|a| a == *sig),
             _ => false,
@@ -92,7 +104,12 @@ impl Crypto for AnyCrypto {
             AnyCrypto::Bls(c) => c.aggregate(sigs),
         }
     }
-    fn verify_aggregate(&self, signers: &SignerBitmap, digest: &Commitment, sig: &SignatureBytes) -> bool {
+    fn verify_aggregate(
+        &self,
+        signers: &SignerBitmap,
+        digest: &Commitment,
+        sig: &SignatureBytes,
+    ) -> bool {
         match self {
             AnyCrypto::Fast(c) => c.verify_aggregate(signers, digest, sig),
             AnyCrypto::Bls(c) => c.verify_aggregate(signers, digest, sig),
@@ -113,7 +130,11 @@ pub enum CryptoMode {
 ///
 /// # Errors
 /// Only if key derivation fails, which 32-byte inputs never do.
-pub fn setup(n: usize, seed: u64, mode: CryptoMode) -> anyhow::Result<(StakeTable, Vec<AnyCrypto>)> {
+pub fn setup(
+    n: usize,
+    seed: u64,
+    mode: CryptoMode,
+) -> anyhow::Result<(StakeTable, Vec<AnyCrypto>)> {
     let keys: Vec<BlsKeyPair> = (0..n)
         .map(|i| {
             let mut ikm = [0u8; 32];
@@ -122,15 +143,37 @@ pub fn setup(n: usize, seed: u64, mode: CryptoMode) -> anyhow::Result<(StakeTabl
             BlsKeyPair::from_ikm(&ikm)
         })
         .collect::<Result<_, _>>()?;
-    let table = StakeTable::new(keys.iter().map(|k| StakeEntry { key: k.public.clone(), stake: 1 }).collect())?;
+    let table = StakeTable::new(
+        keys.iter()
+            .map(|k| StakeEntry {
+                key: k.public.clone(),
+                stake: 1,
+            })
+            .collect(),
+    )?;
     let cryptos = match mode {
         CryptoMode::Fast => {
             let secrets: Arc<Vec<[u8; 32]>> = Arc::new(
-                (0..n).map(|i| Commitment::keccak(&[b"sim-secret", &seed.to_be_bytes(), &i.to_be_bytes()]).0).collect(),
+                (0..n)
+                    .map(|i| {
+                        Commitment::keccak(&[b"sim-secret", &seed.to_be_bytes(), &i.to_be_bytes()])
+                            .0
+                    })
+                    .collect(),
             );
-            (0..n).map(|me| AnyCrypto::Fast(SimCrypto { secrets: secrets.clone(), me })).collect()
+            (0..n)
+                .map(|me| {
+                    AnyCrypto::Fast(SimCrypto {
+                        secrets: secrets.clone(),
+                        me,
+                    })
+                })
+                .collect()
         }
-        CryptoMode::Bls => keys.into_iter().map(|k| AnyCrypto::Bls(BlsCrypto::new(k, &table))).collect(),
+        CryptoMode::Bls => keys
+            .into_iter()
+            .map(|k| AnyCrypto::Bls(BlsCrypto::new(k, &table)))
+            .collect(),
     };
     Ok((table, cryptos))
 }

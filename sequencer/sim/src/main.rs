@@ -51,7 +51,14 @@ enum Command {
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
-        Command::Sweep { seeds, first_seed, nodes, faulty, duration_ms, bls } => {
+        Command::Sweep {
+            seeds,
+            first_seed,
+            nodes,
+            faulty,
+            duration_ms,
+            bls,
+        } => {
             let mut violations = 0usize;
             let mut decides = 0u64;
             let mut max_recovery = 0u64;

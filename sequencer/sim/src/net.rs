@@ -32,15 +32,21 @@ impl NetworkModel {
     /// A reliable network with 10 ms ± 10 ms latency.
     #[must_use]
     pub fn reliable() -> NetworkModel {
-        NetworkModel { latency_ms: 10, jitter_ms: 10, loss: 0.0, partitions: Vec::new() }
+        NetworkModel {
+            latency_ms: 10,
+            jitter_ms: 10,
+            loss: 0.0,
+            partitions: Vec::new(),
+        }
     }
 
     /// Whether `a` and `b` can talk at time `now`.
     #[must_use]
     pub fn connected(&self, now: u64, a: usize, b: usize) -> bool {
-        self.partitions.iter().filter(|p| p.from_ms <= now && now < p.to_ms).all(|p| {
-            p.groups.iter().any(|g| g.contains(&a) && g.contains(&b))
-        })
+        self.partitions
+            .iter()
+            .filter(|p| p.from_ms <= now && now < p.to_ms)
+            .all(|p| p.groups.iter().any(|g| g.contains(&a) && g.contains(&b)))
     }
 
     /// The delivery delay of one message sent now, or `None` if it is lost.
@@ -68,7 +74,11 @@ mod tests {
     #[test]
     fn partition_blocks_only_across_groups_and_only_while_active() {
         let net = NetworkModel {
-            partitions: vec![Partition { from_ms: 100, to_ms: 200, groups: vec![vec![0, 1], vec![2, 3]] }],
+            partitions: vec![Partition {
+                from_ms: 100,
+                to_ms: 200,
+                groups: vec![vec![0, 1], vec![2, 3]],
+            }],
             ..NetworkModel::reliable()
         };
         assert!(net.connected(150, 0, 1));

@@ -13,14 +13,36 @@ use sq_types::{Commitment, Leaf, NamespaceId, NodeIndex, NsTable, NsTableEntry, 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 
+#[allow(clippy::large_enum_variant)] // queued once per event; boxing would only add an allocation
 #[derive(Debug)]
 enum Event {
-    Deliver { to: usize, from: usize, bytes: Vec<u8> },
-    Timer { node: usize, epoch: u64, view: View },
-    Durable { node: usize, epoch: u64, seq: u64, record: PersistRecord },
-    Built { node: usize, epoch: u64, view: View },
-    Crash { node: usize },
-    Restart { node: usize },
+    Deliver {
+        to: usize,
+        from: usize,
+        bytes: Vec<u8>,
+    },
+    Timer {
+        node: usize,
+        epoch: u64,
+        view: View,
+    },
+    Durable {
+        node: usize,
+        epoch: u64,
+        seq: u64,
+        record: PersistRecord,
+    },
+    Built {
+        node: usize,
+        epoch: u64,
+        view: View,
+    },
+    Crash {
+        node: usize,
+    },
+    Restart {
+        node: usize,
+    },
 }
 
 /// One simulated host: the machine, what survives a crash, and the decided log.
@@ -65,10 +87,20 @@ impl Sim {
                 durable_leaves: BTreeMap::new(),
             })
             .collect();
-        let checked = (0..scenario.nodes).map(|i| scenario.behavior(i).is_checked()).collect();
-        let checker = Checker::new(checked, scenario.network.healed_at().max(
-            scenario.crashes.iter().filter_map(|c| c.restart_ms).max().unwrap_or(0),
-        ));
+        let checked = (0..scenario.nodes)
+            .map(|i| scenario.behavior(i).is_checked())
+            .collect();
+        let checker = Checker::new(
+            checked,
+            scenario.network.healed_at().max(
+                scenario
+                    .crashes
+                    .iter()
+                    .filter_map(|c| c.restart_ms)
+                    .max()
+                    .unwrap_or(0),
+            ),
+        );
         Ok(Sim {
             rng: ChaCha8Rng::seed_from_u64(scenario.seed),
             table,
@@ -108,11 +140,14 @@ impl Sim {
             self.now = at;
             let views: Vec<u64> = self.running_views();
             self.checker.tick(at, &views);
-            let Some(event) = self.events.remove(&id) else { continue };
+            let Some(event) = self.events.remove(&id) else {
+                continue;
+            };
             self.handle(event);
         }
         let views = self.running_views();
-        self.checker.finish(self.scenario.seed, self.scenario.duration_ms, &views)
+        self.checker
+            .finish(self.scenario.seed, self.scenario.duration_ms, &views)
     }
 
     fn running_views(&self) -> Vec<u64> {
@@ -126,11 +161,20 @@ impl Sim {
     fn start(&mut self, node: usize) {
         let host = &mut self.hosts[node];
         let restored = Restored {
-            safety: host.durable_safety.clone().unwrap_or_else(SafetyState::genesis),
+            safety: host
+                .durable_safety
+                .clone()
+                .unwrap_or_else(SafetyState::genesis),
             leaves: host.durable_leaves.values().cloned().collect(),
         };
         let me = NodeIndex(node as u32);
-        host.machine = Some(Consensus::new(self.scenario.consensus.clone(), host.crypto.clone(), self.table.clone(), me, restored));
+        host.machine = Some(Consensus::new(
+            self.scenario.consensus.clone(),
+            host.crypto.clone(),
+            self.table.clone(),
+            me,
+            restored,
+        ));
         self.apply(node, Input::Start);
     }
 
@@ -143,12 +187,25 @@ impl Sim {
                 self.checker.stats.messages += 1;
                 self.checker.stats.bytes += bytes.len() as u64;
                 match Message::from_wire(&bytes) {
-                    Ok(message) => self.apply(to, Input::Message { from: NodeIndex(from as u32), message }),
+                    Ok(message) => self.apply(
+                        to,
+                        Input::Message {
+                            from: NodeIndex(from as u32),
+                            message,
+                        },
+                    ),
                     Err(_) => self.checker.stats.malformed_rejected += 1,
                 }
             }
-            Event::Timer { node, epoch, view } if self.live(node, epoch) => self.apply(node, Input::TimerFired { view }),
-            Event::Durable { node, epoch, seq, record } if self.live(node, epoch) => {
+            Event::Timer { node, epoch, view } if self.live(node, epoch) => {
+                self.apply(node, Input::TimerFired { view })
+            }
+            Event::Durable {
+                node,
+                epoch,
+                seq,
+                record,
+            } if self.live(node, epoch) => {
                 let host = &mut self.hosts[node];
                 match record {
                     PersistRecord::Safety(s) => {
@@ -163,14 +220,25 @@ impl Sim {
                 self.apply(node, Input::Persisted { seq });
             }
             Event::Built { node, epoch, view } if self.live(node, epoch) => {
-                let payload: Vec<u8> = (0..self.scenario.payload_bytes).map(|_| self.rng.gen()).collect();
+                let payload: Vec<u8> = (0..self.scenario.payload_bytes)
+                    .map(|_| self.rng.gen())
+                    .collect();
                 let end = u32::try_from(payload.len()).unwrap_or(u32::MAX);
                 let ns_table = if payload.is_empty() {
                     NsTable::default()
                 } else {
-                    NsTable(vec![NsTableEntry { namespace: NamespaceId(1), end }])
+                    NsTable(vec![NsTableEntry {
+                        namespace: NamespaceId(1),
+                        end,
+                    }])
                 };
-                let input = Input::BlockBuilt { view, payload, ns_table, timestamp_ms: self.now, l1_head: 0 };
+                let input = Input::BlockBuilt {
+                    view,
+                    payload,
+                    ns_table,
+                    timestamp_ms: self.now,
+                    l1_head: 0,
+                };
                 self.apply(node, input);
             }
             Event::Crash { node } => {
@@ -193,9 +261,18 @@ impl Sim {
 
     fn apply(&mut self, node: usize, input: Input) {
         let host = &mut self.hosts[node];
-        let Some(machine) = host.machine.as_mut() else { return };
+        let Some(machine) = host.machine.as_mut() else {
+            return;
+        };
         let outputs = machine.apply(input.clone());
-        let actions = transform(host.behavior, machine, &host.crypto, &input, outputs, &mut self.rng);
+        let actions = transform(
+            host.behavior,
+            machine,
+            &host.crypto,
+            &input,
+            outputs,
+            &mut self.rng,
+        );
         let view = machine.view().0;
         let epoch = host.epoch;
         for action in actions {
@@ -210,19 +287,34 @@ impl Sim {
         match out {
             Output::Broadcast(m) => self.send(node, None, m.encode()),
             Output::Send { to, message } => self.send(node, Some(to.as_usize()), message.encode()),
-            Output::SetTimer { view, after_ms } => self.schedule(self.now + after_ms, Event::Timer { node, epoch, view }),
+            Output::SetTimer { view, after_ms } => {
+                self.schedule(self.now + after_ms, Event::Timer { node, epoch, view })
+            }
             Output::Persist { seq, record } => {
                 let at = self.now + self.scenario.fsync_ms;
-                self.schedule(at, Event::Durable { node, epoch, seq, record });
+                self.schedule(
+                    at,
+                    Event::Durable {
+                        node,
+                        epoch,
+                        seq,
+                        record,
+                    },
+                );
             }
-            Output::BuildBlock { view, .. } => self.schedule(self.now + 1, Event::Built { node, epoch, view }),
+            Output::BuildBlock { view, .. } => {
+                self.schedule(self.now + 1, Event::Built { node, epoch, view })
+            }
             Output::Decided(chain) => {
                 for (leaf, _) in chain {
-                    self.checker.decided(node, self.now, leaf.header.height.0, leaf.commit(), view);
+                    self.checker
+                        .decided(node, self.now, leaf.header.height.0, leaf.commit(), view);
                 }
             }
             Output::Conflict { height } => self.checker.conflict(node, height.0),
-            Output::ViewChanged(_) | Output::ProposalRejected { .. } | Output::CatchUpNeeded { .. } => {}
+            Output::ViewChanged(_)
+            | Output::ProposalRejected { .. }
+            | Output::CatchUpNeeded { .. } => {}
         }
     }
 
@@ -235,8 +327,19 @@ impl Sim {
             if t >= self.hosts.len() {
                 continue;
             }
-            if let Some(delay) = self.scenario.network.delay(&mut self.rng, self.now, from, t) {
-                self.schedule(self.now + delay, Event::Deliver { to: t, from, bytes: bytes.clone() });
+            if let Some(delay) = self
+                .scenario
+                .network
+                .delay(&mut self.rng, self.now, from, t)
+            {
+                self.schedule(
+                    self.now + delay,
+                    Event::Deliver {
+                        to: t,
+                        from,
+                        bytes: bytes.clone(),
+                    },
+                );
             }
         }
     }

@@ -86,7 +86,11 @@ impl Scenario {
             network: NetworkModel::reliable(),
             behaviors: BTreeMap::new(),
             crashes: Vec::new(),
-            consensus: Config { view_timeout_ms: 500, max_view_timeout_ms: 2_000, decided_window: 1_024 },
+            consensus: Config {
+                view_timeout_ms: 500,
+                max_view_timeout_ms: 2_000,
+                decided_window: 1_024,
+            },
             crypto: CryptoMode::Fast,
             payload_bytes: 64,
             fsync_ms: 1,
@@ -96,7 +100,10 @@ impl Scenario {
     /// The behaviour of `node`.
     #[must_use]
     pub fn behavior(&self, node: usize) -> Behavior {
-        self.behaviors.get(&node).copied().unwrap_or(Behavior::Honest)
+        self.behaviors
+            .get(&node)
+            .copied()
+            .unwrap_or(Behavior::Honest)
     }
 
     /// A random adversarial scenario: up to `faulty` nodes are Byzantine (any mix of silent,
@@ -109,7 +116,11 @@ impl Scenario {
         let mut s = Scenario::honest(seed, nodes, duration_ms);
         s.network.latency_ms = rng.gen_range(1..40);
         s.network.jitter_ms = rng.gen_range(0..40);
-        s.network.loss = if rng.gen_bool(0.5) { rng.gen_range(0.0..0.05) } else { 0.0 };
+        s.network.loss = if rng.gen_bool(0.5) {
+            rng.gen_range(0.0..0.05)
+        } else {
+            0.0
+        };
         let mut ids: Vec<usize> = (0..nodes).collect();
         ids.shuffle(&mut rng);
         let choices = [
@@ -125,7 +136,11 @@ impl Scenario {
             if b == Behavior::Honest {
                 let at_ms = rng.gen_range(0..duration_ms / 2);
                 let restart_ms = Some(at_ms + rng.gen_range(100..duration_ms / 4));
-                s.crashes.push(Crash { node, at_ms, restart_ms });
+                s.crashes.push(Crash {
+                    node,
+                    at_ms,
+                    restart_ms,
+                });
             } else {
                 s.behaviors.insert(node, b);
             }
@@ -141,7 +156,11 @@ impl Scenario {
             let mut gb = b.to_vec();
             gb.extend(ids[..faulty].iter().copied());
             let from_ms = rng.gen_range(0..duration_ms / 4);
-            s.network.partitions.push(Partition { from_ms, to_ms: duration_ms * 6 / 10, groups: vec![ga, gb] });
+            s.network.partitions.push(Partition {
+                from_ms,
+                to_ms: duration_ms * 6 / 10,
+                groups: vec![ga, gb],
+            });
         }
         s
     }

@@ -16,12 +16,23 @@ fn hex0x(bytes: &[u8]) -> String {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<usize> = std::env::args().skip(1).map(|a| a.parse()).collect::<Result<_, _>>()?;
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .map(|a| a.parse())
+        .collect::<Result<_, _>>()?;
     let n = args.first().copied().unwrap_or(4);
     let blocks = args.get(1).copied().unwrap_or(3);
-    let keys: Vec<BlsKeyPair> =
-        (0..n).map(|i| BlsKeyPair::from_ikm(&[(i % 251) as u8 + 1; 32].map(|b| b ^ (i / 251) as u8))).collect::<Result<_, _>>()?;
-    let table = StakeTable::new(keys.iter().map(|k| StakeEntry { key: k.public.clone(), stake: 1 }).collect())?;
+    let keys: Vec<BlsKeyPair> = (0..n)
+        .map(|i| BlsKeyPair::from_ikm(&[(i % 251) as u8 + 1; 32].map(|b| b ^ (i / 251) as u8)))
+        .collect::<Result<_, _>>()?;
+    let table = StakeTable::new(
+        keys.iter()
+            .map(|k| StakeEntry {
+                key: k.public.clone(),
+                stake: 1,
+            })
+            .collect(),
+    )?;
     let quorum = 2 * n / 3 + 1;
 
     let mut out = String::from("{\n  \"keys\": [\n");
@@ -36,8 +47,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     let genesis = Leaf::genesis();
-    out += &format!("  ],\n  \"stakeTableCommitment\": {},\n", hex0x(&table.commit().0));
-    out += &format!("  \"quorum\": {quorum},\n  \"genesis\": {},\n  \"blocks\": [\n", hex0x(&genesis.commit().0));
+    out += &format!(
+        "  ],\n  \"stakeTableCommitment\": {},\n",
+        hex0x(&table.commit().0)
+    );
+    out += &format!(
+        "  \"quorum\": {quorum},\n  \"genesis\": {},\n  \"blocks\": [\n",
+        hex0x(&genesis.commit().0)
+    );
 
     let mut parent = genesis.header.clone();
     for b in 0..blocks {
@@ -48,7 +65,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             payload_commitment: Commitment::keccak(&[format!("payload {b}").as_bytes()]),
             timestamp_ms: 1_700_000_000_000 + b as u64,
             l1_head: 10 + b as u64,
-            ns_table: NsTable(vec![NsTableEntry { namespace: NamespaceId(1), end: 0 }]),
+            ns_table: NsTable(vec![NsTableEntry {
+                namespace: NamespaceId(1),
+                end: 0,
+            }]),
         };
         let leaf = header.commit();
         let digest = quorum_digest(header.view, header.height, &leaf);

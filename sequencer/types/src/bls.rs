@@ -51,7 +51,10 @@ pub enum BlsError {
 }
 
 fn blst_err(what: &'static str, e: BLST_ERROR) -> BlsError {
-    BlsError::InvalidPoint { what, reason: format!("{e:?}") }
+    BlsError::InvalidPoint {
+        what,
+        reason: format!("{e:?}"),
+    }
 }
 
 /// A secret key (a scalar mod r). Never serialised on the wire.
@@ -85,9 +88,13 @@ impl BlsKeyPair {
     /// # Errors
     /// [`BlsError::KeyGen`] if `ikm` is shorter than 32 bytes.
     pub fn from_ikm(ikm: &[u8]) -> Result<BlsKeyPair, BlsError> {
-        let sk = min_pk::SecretKey::key_gen(ikm, &[]).map_err(|e| BlsError::KeyGen(format!("{e:?}")))?;
+        let sk =
+            min_pk::SecretKey::key_gen(ikm, &[]).map_err(|e| BlsError::KeyGen(format!("{e:?}")))?;
         let pk = sk.sk_to_pk();
-        Ok(BlsKeyPair { secret: BlsSecretKey(sk), public: BlsPublicKey(pk) })
+        Ok(BlsKeyPair {
+            secret: BlsSecretKey(sk),
+            public: BlsPublicKey(pk),
+        })
     }
 
     /// A fresh random key pair from the operating system's RNG.
@@ -126,9 +133,13 @@ impl BlsKeyPair {
     /// # Errors
     /// [`BlsError::KeyGen`] if the bytes are not a valid non-zero scalar.
     pub fn from_secret_bytes(bytes: &[u8; 32]) -> Result<BlsKeyPair, BlsError> {
-        let sk = min_pk::SecretKey::from_bytes(bytes).map_err(|e| BlsError::KeyGen(format!("{e:?}")))?;
+        let sk =
+            min_pk::SecretKey::from_bytes(bytes).map_err(|e| BlsError::KeyGen(format!("{e:?}")))?;
         let pk = sk.sk_to_pk();
-        Ok(BlsKeyPair { secret: BlsSecretKey(sk), public: BlsPublicKey(pk) })
+        Ok(BlsKeyPair {
+            secret: BlsSecretKey(sk),
+            public: BlsPublicKey(pk),
+        })
     }
 }
 
@@ -196,7 +207,8 @@ impl BlsSignature {
     /// # Errors
     /// [`BlsError::InvalidPoint`].
     pub fn from_compressed(bytes: &[u8; 96]) -> Result<BlsSignature, BlsError> {
-        let sig = min_pk::Signature::sig_validate(bytes, true).map_err(|e| blst_err("signature", e))?;
+        let sig =
+            min_pk::Signature::sig_validate(bytes, true).map_err(|e| blst_err("signature", e))?;
         Ok(BlsSignature(sig))
     }
 
@@ -239,13 +251,21 @@ impl BlsSignature {
 
 impl fmt::Debug for BlsPublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "BlsPublicKey(0x{})", hex::encode(&self.to_compressed()[..6]))
+        write!(
+            f,
+            "BlsPublicKey(0x{})",
+            hex::encode(&self.to_compressed()[..6])
+        )
     }
 }
 
 impl fmt::Debug for BlsSignature {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "BlsSignature(0x{})", hex::encode(&self.to_compressed()[..6]))
+        write!(
+            f,
+            "BlsSignature(0x{})",
+            hex::encode(&self.to_compressed()[..6])
+        )
     }
 }
 
@@ -263,8 +283,10 @@ impl Encode for BlsPublicKey {
 
 impl Decode for BlsPublicKey {
     fn decode_from(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        BlsPublicKey::from_compressed(&r.array()?)
-            .map_err(|e| DecodeError::Invalid { what: "BLS public key", reason: e.to_string() })
+        BlsPublicKey::from_compressed(&r.array()?).map_err(|e| DecodeError::Invalid {
+            what: "BLS public key",
+            reason: e.to_string(),
+        })
     }
 }
 
@@ -276,8 +298,10 @@ impl Encode for BlsSignature {
 
 impl Decode for BlsSignature {
     fn decode_from(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        BlsSignature::from_compressed(&r.array()?)
-            .map_err(|e| DecodeError::Invalid { what: "BLS signature", reason: e.to_string() })
+        BlsSignature::from_compressed(&r.array()?).map_err(|e| DecodeError::Invalid {
+            what: "BLS signature",
+            reason: e.to_string(),
+        })
     }
 }
 
@@ -327,7 +351,10 @@ mod tests {
     fn encodings_round_trip_and_garbage_is_rejected() {
         let a = kp(3);
         let sig = a.sign(&Commitment::ZERO);
-        assert_eq!(BlsPublicKey::decode(&a.public.encode()), Ok(a.public.clone()));
+        assert_eq!(
+            BlsPublicKey::decode(&a.public.encode()),
+            Ok(a.public.clone())
+        );
         assert_eq!(BlsSignature::decode(&sig.encode()), Ok(sig));
         assert!(BlsPublicKey::decode(&[0x55; 48]).is_err());
         assert!(BlsSignature::decode(&[0x55; 96]).is_err());

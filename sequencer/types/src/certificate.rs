@@ -26,7 +26,12 @@ pub const PROPOSAL_TAG: &[u8] = b"sq/proposal/v1";
 /// The digest a quorum vote for `leaf` at (`view`, `height`) signs.
 #[must_use]
 pub fn quorum_digest(view: View, height: Height, leaf: &Commitment) -> Commitment {
-    Commitment::keccak(&[QUORUM_TAG, &view.0.to_be_bytes(), &height.0.to_be_bytes(), &leaf.0])
+    Commitment::keccak(&[
+        QUORUM_TAG,
+        &view.0.to_be_bytes(),
+        &height.0.to_be_bytes(),
+        &leaf.0,
+    ])
 }
 
 /// The digest a timeout vote for `view` signs.
@@ -78,7 +83,10 @@ impl SignerBitmap {
     /// An empty bitmap over `n` nodes.
     #[must_use]
     pub fn new(n: usize) -> SignerBitmap {
-        SignerBitmap { bits: n, bytes: vec![0; n.div_ceil(8)] }
+        SignerBitmap {
+            bits: n,
+            bytes: vec![0; n.div_ceil(8)],
+        }
     }
 
     /// Number of nodes the bitmap covers.
@@ -128,7 +136,12 @@ impl SignerBitmap {
         if self.bits != table.len() {
             return None;
         }
-        Some(self.signers().filter_map(|i| table.get(i)).map(|e| u128::from(e.stake)).sum())
+        Some(
+            self.signers()
+                .filter_map(|i| table.get(i))
+                .map(|e| u128::from(e.stake))
+                .sum(),
+        )
     }
 }
 
@@ -281,18 +294,30 @@ mod tests {
         b.set(NodeIndex(9));
         b.set(NodeIndex(10)); // ignored: out of range
         assert_eq!(b.as_bytes(), &[0b0000_0001, 0b0000_0010]);
-        assert_eq!(b.signers().collect::<Vec<_>>(), vec![NodeIndex(0), NodeIndex(9)]);
+        assert_eq!(
+            b.signers().collect::<Vec<_>>(),
+            vec![NodeIndex(0), NodeIndex(9)]
+        );
         assert_eq!(SignerBitmap::decode(&b.encode()), Ok(b.clone()));
         let mut enc = b.encode();
         *enc.last_mut().expect("non-empty") |= 0b1000_0000; // bit 15 of a 10-bit map
-        assert!(matches!(SignerBitmap::decode(&enc), Err(DecodeError::Invalid { .. })));
+        assert!(matches!(
+            SignerBitmap::decode(&enc),
+            Err(DecodeError::Invalid { .. })
+        ));
     }
 
     #[test]
     fn digests_are_domain_separated() {
         let c = Commitment([9; 32]);
-        assert_ne!(quorum_digest(View(1), Height(1), &c), proposal_digest(View(1), &c));
-        assert_ne!(quorum_digest(View(1), Height(1), &c), quorum_digest(View(2), Height(1), &c));
+        assert_ne!(
+            quorum_digest(View(1), Height(1), &c),
+            proposal_digest(View(1), &c)
+        );
+        assert_ne!(
+            quorum_digest(View(1), Height(1), &c),
+            quorum_digest(View(2), Height(1), &c)
+        );
         assert_ne!(timeout_digest(View(1)), timeout_digest(View(2)));
     }
 
@@ -308,7 +333,12 @@ mod tests {
             signature: SignatureBytes([7; 96]),
         };
         assert_eq!(QuorumCertificate::decode(&qc.encode()), Ok(qc.clone()));
-        let tc = TimeoutCertificate { view: View(4), high_qc: qc, signers, signature: SignatureBytes([8; 96]) };
+        let tc = TimeoutCertificate {
+            view: View(4),
+            high_qc: qc,
+            signers,
+            signature: SignatureBytes([8; 96]),
+        };
         assert_eq!(TimeoutCertificate::decode(&tc.encode()), Ok(tc.clone()));
         let enc = tc.encode();
         assert!(TimeoutCertificate::decode(&enc[..enc.len() - 1]).is_err());

@@ -133,7 +133,10 @@ impl<'a> Reader<'a> {
     /// [`DecodeError::Truncated`].
     pub fn bytes(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
         if self.remaining() < n {
-            return Err(DecodeError::Truncated { offset: self.pos, needed: n - self.remaining() });
+            return Err(DecodeError::Truncated {
+                offset: self.pos,
+                needed: n - self.remaining(),
+            });
         }
         let out = &self.buf[self.pos..self.pos + n];
         self.pos += n;
@@ -241,9 +244,21 @@ mod tests {
     #[test]
     fn reader_refuses_to_read_past_the_end() {
         let mut r = Reader::new(&[1, 2, 3]);
-        assert_eq!(r.u32(), Err(DecodeError::Truncated { offset: 0, needed: 1 }));
+        assert_eq!(
+            r.u32(),
+            Err(DecodeError::Truncated {
+                offset: 0,
+                needed: 1
+            })
+        );
         assert_eq!(r.bytes(3).map(<[u8]>::to_vec), Ok(vec![1, 2, 3]));
-        assert_eq!(r.u8(), Err(DecodeError::Truncated { offset: 3, needed: 1 }));
+        assert_eq!(
+            r.u8(),
+            Err(DecodeError::Truncated {
+                offset: 3,
+                needed: 1
+            })
+        );
     }
 
     #[test]
@@ -251,7 +266,14 @@ mod tests {
         let mut bytes = 1000u32.to_be_bytes().to_vec();
         bytes.extend_from_slice(&[0; 10]);
         let err = Reader::new(&bytes).var_bytes("payload", 100);
-        assert_eq!(err, Err(DecodeError::TooLong { what: "payload", len: 1000, max: 100 }));
+        assert_eq!(
+            err,
+            Err(DecodeError::TooLong {
+                what: "payload",
+                len: 1000,
+                max: 100
+            })
+        );
     }
 
     #[test]
@@ -276,7 +298,10 @@ mod tests {
             }
         }
         assert!(matches!(Reader::new(&[0]).option::<One>("x"), Ok(None)));
-        assert!(matches!(Reader::new(&[1, 9]).option::<One>("x"), Ok(Some(One))));
+        assert!(matches!(
+            Reader::new(&[1, 9]).option::<One>("x"),
+            Ok(Some(One))
+        ));
         assert_eq!(
             Reader::new(&[2]).option::<One>("x").err(),
             Some(DecodeError::UnknownTag { what: "x", tag: 2 })

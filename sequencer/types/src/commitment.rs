@@ -58,7 +58,10 @@ mod tests {
 
     #[test]
     fn keccak_of_parts_equals_keccak_of_concatenation() {
-        assert_eq!(Commitment::keccak(&[b"ab", b"c"]), Commitment::keccak(&[b"abc"]));
+        assert_eq!(
+            Commitment::keccak(&[b"ab", b"c"]),
+            Commitment::keccak(&[b"abc"])
+        );
         assert_ne!(Commitment::keccak(&[b"ab"]), Commitment::keccak(&[b"abc"]));
     }
 }

@@ -6,7 +6,9 @@
 //! thousands of seeds; that one lives in `sq-sim` and is documented there as a test double.
 
 use crate::certificate::SignatureBytes;
-use crate::{BlsKeyPair, BlsPublicKey, BlsSignature, Commitment, NodeIndex, SignerBitmap, StakeTable};
+use crate::{
+    BlsKeyPair, BlsPublicKey, BlsSignature, Commitment, NodeIndex, SignerBitmap, StakeTable,
+};
 
 /// A signature scheme bound to one node's key and one stake table.
 ///
@@ -26,7 +28,12 @@ pub trait Crypto {
 
     /// Verifies an aggregate signature by exactly the nodes in `signers` over `digest`. False when
     /// the bitmap does not match the stake table's size or a signer is unknown.
-    fn verify_aggregate(&self, signers: &SignerBitmap, digest: &Commitment, sig: &SignatureBytes) -> bool;
+    fn verify_aggregate(
+        &self,
+        signers: &SignerBitmap,
+        digest: &Commitment,
+        sig: &SignatureBytes,
+    ) -> bool;
 }
 
 /// BLS12-381 (min-pk) signing with this node's key pair, verifying against a stake table.
@@ -40,7 +47,10 @@ impl BlsCrypto {
     /// Binds `key` to the keys of `table`.
     #[must_use]
     pub fn new(key: BlsKeyPair, table: &StakeTable) -> BlsCrypto {
-        BlsCrypto { key, keys: table.entries().iter().map(|e| e.key.clone()).collect() }
+        BlsCrypto {
+            key,
+            keys: table.entries().iter().map(|e| e.key.clone()).collect(),
+        }
     }
 }
 
@@ -67,11 +77,19 @@ impl Crypto for BlsCrypto {
         Some(SignatureBytes(agg.to_compressed()))
     }
 
-    fn verify_aggregate(&self, signers: &SignerBitmap, digest: &Commitment, sig: &SignatureBytes) -> bool {
+    fn verify_aggregate(
+        &self,
+        signers: &SignerBitmap,
+        digest: &Commitment,
+        sig: &SignatureBytes,
+    ) -> bool {
         if signers.len() != self.keys.len() {
             return false;
         }
-        let keys: Vec<&BlsPublicKey> = signers.signers().filter_map(|i| self.keys.get(i.as_usize())).collect();
+        let keys: Vec<&BlsPublicKey> = signers
+            .signers()
+            .filter_map(|i| self.keys.get(i.as_usize()))
+            .collect();
         match parse(sig) {
             Some(sig) if !keys.is_empty() => sig.fast_aggregate_verify(digest, &keys),
             _ => false,
@@ -86,10 +104,23 @@ mod tests {
 
     #[test]
     fn bls_crypto_aggregates_and_checks_the_bitmap() {
-        let pairs: Vec<_> = (1..=4u8).map(|i| BlsKeyPair::from_ikm(&[i; 32]).expect("ikm")).collect();
-        let table = StakeTable::new(pairs.iter().map(|k| StakeEntry { key: k.public.clone(), stake: 1 }).collect())
-            .expect("valid");
-        let nodes: Vec<_> = pairs.iter().map(|k| BlsCrypto::new(k.clone(), &table)).collect();
+        let pairs: Vec<_> = (1..=4u8)
+            .map(|i| BlsKeyPair::from_ikm(&[i; 32]).expect("ikm"))
+            .collect();
+        let table = StakeTable::new(
+            pairs
+                .iter()
+                .map(|k| StakeEntry {
+                    key: k.public.clone(),
+                    stake: 1,
+                })
+                .collect(),
+        )
+        .expect("valid");
+        let nodes: Vec<_> = pairs
+            .iter()
+            .map(|k| BlsCrypto::new(k.clone(), &table))
+            .collect();
         let d = Commitment::keccak(&[b"d"]);
         let sigs: Vec<_> = nodes[..3].iter().map(|n| n.sign(&d)).collect();
         assert!(nodes[3].verify(NodeIndex(1), &d, &sigs[1]));

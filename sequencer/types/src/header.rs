@@ -44,19 +44,29 @@ impl NsTable {
     /// # Errors
     /// [`DecodeError::Invalid`] describing the first violated rule.
     pub fn validate(&self, payload_len: usize) -> Result<(), DecodeError> {
-        let invalid = |reason: String| DecodeError::Invalid { what: "namespace table", reason };
+        let invalid = |reason: String| DecodeError::Invalid {
+            what: "namespace table",
+            reason,
+        };
         let mut prev_end = 0u32;
         for (i, pair) in self.0.iter().enumerate() {
             if i > 0 && self.0[i - 1].namespace >= pair.namespace {
-                return Err(invalid(format!("entry {i} is not in strictly increasing namespace order")));
+                return Err(invalid(format!(
+                    "entry {i} is not in strictly increasing namespace order"
+                )));
             }
             if pair.end < prev_end {
-                return Err(invalid(format!("entry {i} ends at {} before {}", pair.end, prev_end)));
+                return Err(invalid(format!(
+                    "entry {i} ends at {} before {}",
+                    pair.end, prev_end
+                )));
             }
             prev_end = pair.end;
         }
         if prev_end as usize != payload_len {
-            return Err(invalid(format!("covers {prev_end} bytes of a {payload_len}-byte payload")));
+            return Err(invalid(format!(
+                "covers {prev_end} bytes of a {payload_len}-byte payload"
+            )));
         }
         Ok(())
     }
@@ -65,7 +75,11 @@ impl NsTable {
     #[must_use]
     pub fn range(&self, namespace: NamespaceId) -> Option<std::ops::Range<usize>> {
         let i = self.0.iter().position(|e| e.namespace == namespace)?;
-        let start = if i == 0 { 0 } else { self.0[i - 1].end as usize };
+        let start = if i == 0 {
+            0
+        } else {
+            self.0[i - 1].end as usize
+        };
         Some(start..self.0[i].end as usize)
     }
 }
@@ -85,7 +99,10 @@ impl Decode for NsTable {
         let count = r.len_prefix("namespace table", limits::MAX_NAMESPACES)?;
         let mut entries = Vec::with_capacity(count);
         for _ in 0..count {
-            entries.push(NsTableEntry { namespace: NamespaceId(r.u64()?), end: r.u32()? });
+            entries.push(NsTableEntry {
+                namespace: NamespaceId(r.u64()?),
+                end: r.u32()?,
+            });
         }
         Ok(NsTable(entries))
     }
@@ -181,8 +198,14 @@ mod tests {
             timestamp_ms: 1_700_000_000_000,
             l1_head: 42,
             ns_table: NsTable(vec![
-                NsTableEntry { namespace: NamespaceId(1), end: 10 },
-                NsTableEntry { namespace: NamespaceId(7), end: 30 },
+                NsTableEntry {
+                    namespace: NamespaceId(1),
+                    end: 10,
+                },
+                NsTableEntry {
+                    namespace: NamespaceId(7),
+                    end: 30,
+                },
             ]),
         }
     }
@@ -226,7 +249,10 @@ mod tests {
     fn truncated_header_is_rejected() {
         let enc = sample().encode();
         for cut in [0, 7, 50, enc.len() - 1] {
-            assert!(matches!(Header::decode(&enc[..cut]), Err(DecodeError::Truncated { .. })));
+            assert!(matches!(
+                Header::decode(&enc[..cut]),
+                Err(DecodeError::Truncated { .. })
+            ));
         }
     }
 }

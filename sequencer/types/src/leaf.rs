@@ -68,13 +68,22 @@ impl Leaf {
     pub fn check_links(&self) -> Result<(), LeafError> {
         let (h, qc) = (&self.header, &self.justify_qc);
         if h.parent != qc.leaf {
-            return Err(LeafError::WrongParent { parent: h.parent, justified: qc.leaf });
+            return Err(LeafError::WrongParent {
+                parent: h.parent,
+                justified: qc.leaf,
+            });
         }
         if h.height.0 != qc.height.0.saturating_add(1) {
-            return Err(LeafError::WrongHeight { height: h.height.0, justified: qc.height.0 });
+            return Err(LeafError::WrongHeight {
+                height: h.height.0,
+                justified: qc.height.0,
+            });
         }
         if h.view <= qc.view {
-            return Err(LeafError::WrongView { view: h.view.0, justified: qc.view.0 });
+            return Err(LeafError::WrongView {
+                view: h.view.0,
+                justified: qc.view.0,
+            });
         }
         Ok(())
     }
@@ -90,7 +99,10 @@ impl Encode for Leaf {
 
 impl Decode for Leaf {
     fn decode_from(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        Ok(Leaf { header: Header::decode_from(r)?, justify_qc: QuorumCertificate::decode_from(r)? })
+        Ok(Leaf {
+            header: Header::decode_from(r)?,
+            justify_qc: QuorumCertificate::decode_from(r)?,
+        })
     }
 }
 
@@ -107,7 +119,10 @@ mod tests {
         header.height = parent.header.height.next();
         header.view = parent.header.view.next();
         header.parent = parent.commit();
-        Leaf { header, justify_qc: qc }
+        Leaf {
+            header,
+            justify_qc: qc,
+        }
     }
 
     #[test]
@@ -117,13 +132,22 @@ mod tests {
         assert_eq!(c.check_links(), Ok(()));
         let mut bad = c.clone();
         bad.header.parent = Commitment([3; 32]);
-        assert!(matches!(bad.check_links(), Err(LeafError::WrongParent { .. })));
+        assert!(matches!(
+            bad.check_links(),
+            Err(LeafError::WrongParent { .. })
+        ));
         let mut bad = c.clone();
         bad.header.height = Height(5);
-        assert!(matches!(bad.check_links(), Err(LeafError::WrongHeight { .. })));
+        assert!(matches!(
+            bad.check_links(),
+            Err(LeafError::WrongHeight { .. })
+        ));
         let mut bad = c;
         bad.header.view = View(0);
-        assert!(matches!(bad.check_links(), Err(LeafError::WrongView { .. })));
+        assert!(matches!(
+            bad.check_links(),
+            Err(LeafError::WrongView { .. })
+        ));
     }
 
     #[test]

@@ -98,7 +98,11 @@ impl StakeTable {
     /// The index of `key`, if registered.
     #[must_use]
     pub fn index_of(&self, key: &BlsPublicKey) -> Option<NodeIndex> {
-        self.entries.iter().position(|e| &e.key == key).and_then(|i| u32::try_from(i).ok()).map(NodeIndex)
+        self.entries
+            .iter()
+            .position(|e| &e.key == key)
+            .and_then(|i| u32::try_from(i).ok())
+            .map(NodeIndex)
     }
 
     /// True when `stake` is a quorum: at least ⌊2·total/3⌋+1, i.e. `3·stake > 2·total`.
@@ -150,9 +154,15 @@ impl Decode for StakeTable {
         let count = r.len_prefix("stake table", limits::MAX_NODES)?;
         let mut entries = Vec::with_capacity(count);
         for _ in 0..count {
-            entries.push(StakeEntry { key: BlsPublicKey::decode_from(r)?, stake: r.u64()? });
+            entries.push(StakeEntry {
+                key: BlsPublicKey::decode_from(r)?,
+                stake: r.u64()?,
+            });
         }
-        StakeTable::new(entries).map_err(|e| DecodeError::Invalid { what: "stake table", reason: e.to_string() })
+        StakeTable::new(entries).map_err(|e| DecodeError::Invalid {
+            what: "stake table",
+            reason: e.to_string(),
+        })
     }
 }
 
@@ -166,7 +176,9 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, &stake)| StakeEntry {
-                key: BlsKeyPair::from_ikm(&[i as u8 + 1; 32]).expect("ikm").public,
+                key: BlsKeyPair::from_ikm(&[i as u8 + 1; 32])
+                    .expect("ikm")
+                    .public,
                 stake,
             })
             .collect();

@@ -47,17 +47,29 @@ mod tests {
 
     #[test]
     fn round_trip_and_oversized_payload_rejected() {
-        let tx = Transaction { namespace: NamespaceId(7), payload: b"pay".to_vec() };
+        let tx = Transaction {
+            namespace: NamespaceId(7),
+            payload: b"pay".to_vec(),
+        };
         assert_eq!(Transaction::decode(&tx.encode()), Ok(tx.clone()));
         let mut big = 7u64.to_be_bytes().to_vec();
         big.extend_from_slice(&((limits::MAX_TRANSACTION_BYTES + 1) as u32).to_be_bytes());
-        assert!(matches!(Transaction::decode(&big), Err(DecodeError::TooLong { .. })));
+        assert!(matches!(
+            Transaction::decode(&big),
+            Err(DecodeError::TooLong { .. })
+        ));
     }
 
     #[test]
     fn commitment_binds_the_namespace() {
-        let a = Transaction { namespace: NamespaceId(1), payload: b"x".to_vec() };
-        let b = Transaction { namespace: NamespaceId(2), payload: b"x".to_vec() };
+        let a = Transaction {
+            namespace: NamespaceId(1),
+            payload: b"x".to_vec(),
+        };
+        let b = Transaction {
+            namespace: NamespaceId(2),
+            payload: b"x".to_vec(),
+        };
         assert_ne!(a.commit(), b.commit());
     }
 }
