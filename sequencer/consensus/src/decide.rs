@@ -12,7 +12,9 @@ impl<C: Crypto> Consensus<C> {
     /// parent B from the view just before C's, B and every undecided ancestor are decided.
     pub(crate) fn try_decide(&mut self, qc: &QuorumCertificate) {
         let decided_height = self.safety.decided.header.height;
-        if qc.height <= decided_height {
+        // A QC for leaf C decides C's parent at the earliest: nothing new unless C is at least
+        // two above the decided height.
+        if qc.height.0 <= decided_height.0.saturating_add(1) {
             return;
         }
         let Some(child) = self.leaf(&qc.leaf).cloned() else {

@@ -2,7 +2,7 @@
 //! previous view (HotShot paper §3 "propose"; votes go to the next view's leader).
 
 use crate::certs::Accumulator;
-use crate::io::Output;
+use crate::io::{Output, PersistRecord};
 use crate::machine::{Consensus, Delivery, FUTURE_VIEWS};
 use crate::message::{Message, Proposal, Vote};
 use sq_types::certificate::{proposal_digest, quorum_digest};
@@ -73,8 +73,14 @@ impl<C: Crypto> Consensus<C> {
         };
         let signature = self.crypto.sign(&proposal_digest(view, &leaf.commit()));
         self.proposed = view;
+        // Durable before it is sent: a leader that crashes and restarts must know it proposed in
+        // this view, or it could send a second, different proposal (see `Consensus::new`).
+        let seq = self.persist(PersistRecord::Proposal {
+            leaf: leaf.clone(),
+            payload: payload.clone(),
+        });
         self.send_after(
-            0,
+            seq,
             Delivery::All(Message::Proposal(Proposal {
                 leaf,
                 tc,

@@ -35,6 +35,10 @@ impl Restored {
     }
 }
 
+fn restored_table_leader(table: &StakeTable, leaf: &Leaf) -> NodeIndex {
+    table.leader(leaf.header.view)
+}
+
 /// Where a message goes once the records it depends on are durable.
 #[derive(Debug)]
 pub(crate) enum Delivery {
@@ -95,6 +99,18 @@ impl<C: Crypto> Consensus<C> {
     ) -> Self {
         let genesis = Leaf::genesis().commit();
         let decided_height = restored.safety.decided.header.height;
+        // A leader persists its proposal before sending it, so after a restart every view it may
+        // have proposed in is either <= its last voted view or the view of a restored leaf that it
+        // leads: it must not build a second, different proposal there.
+        let me_leads = |l: &Leaf| restored_table_leader(&table, l) == me;
+        let proposed_before = restored
+            .leaves
+            .iter()
+            .filter(|l| me_leads(l))
+            .map(|l| l.header.view)
+            .max()
+            .unwrap_or(View(0))
+            .max(restored.safety.last_voted_view);
         let leaves = restored
             .leaves
             .into_iter()
@@ -113,8 +129,8 @@ impl<C: Crypto> Consensus<C> {
             decided_cache: BTreeMap::new(),
             decided_order: VecDeque::new(),
             proposals_seen: BTreeMap::new(),
-            build_requested: View(0),
-            proposed: View(0),
+            build_requested: proposed_before,
+            proposed: proposed_before,
             votes: BTreeMap::new(),
             vote_seen: BTreeSet::new(),
             timeouts: BTreeMap::new(),
@@ -235,7 +251,6 @@ impl<C: Crypto> Consensus<C> {
         self.timeouts.retain(|v, _| *v >= keep_from);
         self.timeout_high_qc.retain(|v, _| *v >= keep_from);
         self.proposals_seen.retain(|v, _| *v >= keep_from);
-        self.fetching.clear();
         if self.verified.len() > 4_096 {
             self.verified.clear();
         }
@@ -246,9 +261,6 @@ impl<C: Crypto> Consensus<C> {
             .saturating_mul(1u64 << self.backoff.min(16))
             .min(self.cfg.max_view_timeout_ms.max(self.cfg.view_timeout_ms));
         self.out.push(Output::SetTimer { view, after_ms });
-        if let Some(qc) = self.pending_decide.take() {
-            self.try_decide(&qc);
-        }
         self.try_propose();
     }
 

@@ -95,10 +95,13 @@ impl<C: Crypto> Consensus<C> {
         }
         self.safety.last_voted_view = view;
         let height = p.leaf.header.height;
-        self.persist(PersistRecord::Proposal {
-            leaf: p.leaf,
-            payload: p.payload,
-        });
+        // The leader persisted its own proposal before sending it.
+        if leader != self.me {
+            self.persist(PersistRecord::Proposal {
+                leaf: p.leaf,
+                payload: p.payload,
+            });
+        }
         let seq = self.persist_safety();
         let vote = Vote {
             view,

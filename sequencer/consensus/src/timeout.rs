@@ -15,6 +15,11 @@ impl<C: Crypto> Consensus<C> {
             return;
         }
         self.backoff = self.backoff.saturating_add(1);
+        // No progress in this view: leaf requests may have been lost, so ask again.
+        self.fetching.clear();
+        if let Some(qc) = self.pending_decide.take() {
+            self.try_decide(&qc);
+        }
         self.send_timeout();
         let after_ms = self
             .cfg
