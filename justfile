@@ -6,9 +6,18 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 default:
     @just --list
 
-# The test suite CI runs (`.ci/run` calls exactly this).
-test:
+# The test suite CI runs (`.ci/run` calls exactly this): Rust tests, then the contracts.
+test: contracts-install
     cargo test --workspace --locked
+    cd contracts && ./node_modules/.bin/forge test
+
+# Install the npm-pinned Foundry (forge, anvil, cast) and solc-js into contracts/ when missing.
+contracts-install:
+    [ -x contracts/node_modules/.bin/forge ] || (cd contracts && npm ci --no-audit --no-fund)
+
+# Contract gas figures for newBlocks at 4, 10 and 100 signers.
+gas: contracts-install
+    cd contracts && ./node_modules/.bin/forge test --match-contract HotShotCommitmentsGasTest -vv
 
 # Formatting and lints, warnings as errors.
 lint:

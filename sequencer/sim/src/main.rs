@@ -32,7 +32,7 @@ enum Command {
         #[arg(long, default_value_t = 3)]
         faulty: usize,
         /// Simulated duration of each run, milliseconds.
-        #[arg(long, default_value_t = 30_000)]
+        #[arg(long, default_value_t = 40_000)]
         duration_ms: u64,
         /// Use BLS signatures instead of the fast test double.
         #[arg(long)]

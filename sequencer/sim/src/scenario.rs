@@ -109,7 +109,7 @@ impl Scenario {
     /// A random adversarial scenario: up to `faulty` nodes are Byzantine (any mix of silent,
     /// equivocating, double-voting, garbage-sending and forking) or crash and restart; the
     /// network has random latency, loss, and in half the seeds a partition of the honest nodes
-    /// that heals at 60% of the run.
+    /// that heals at half of the run.
     #[must_use]
     pub fn random(seed: u64, nodes: usize, faulty: usize, duration_ms: u64) -> Scenario {
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_5eed);
@@ -158,7 +158,7 @@ impl Scenario {
             let from_ms = rng.gen_range(0..duration_ms / 4);
             s.network.partitions.push(Partition {
                 from_ms,
-                to_ms: duration_ms * 6 / 10,
+                to_ms: duration_ms / 2,
                 groups: vec![ga, gb],
             });
         }

@@ -13,7 +13,7 @@ fn recovery_bound(n: usize) -> u64 {
 fn random_adversaries_n10_f3_never_violate_safety_and_recover() {
     // CI runs 60 seeds; `just sim --seeds 1000` runs the full sweep in release.
     for seed in 1..=60 {
-        let r = run(Scenario::random(seed, 10, 3, 30_000)).expect("setup");
+        let r = run(Scenario::random(seed, 10, 3, 40_000)).expect("setup");
         assert!(r.violations.is_empty(), "seed {seed}: {:?}", r.violations);
         let rec = r
             .recovery_views

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+pragma solidity 0.8.30;
+
+/// @notice The subset of forge's cheatcode interface these tests use (forge-std is not vendored).
+/// Signatures match forge's `Vm` exactly; the cheatcode contract lives at a fixed address.
+interface Vm {
+    function readFile(string calldata path) external view returns (string memory data);
+    function parseJsonBytes(string calldata json, string calldata key) external pure returns (bytes memory);
+    function parseJsonBytes32(string calldata json, string calldata key) external pure returns (bytes32);
+    function parseJsonUint(string calldata json, string calldata key) external pure returns (uint256);
+    function toString(uint256 value) external pure returns (string memory);
+    function expectRevert() external;
+    function expectRevert(bytes4 revertData) external;
+    function expectRevert(bytes calldata revertData) external;
+    function expectEmit() external;
+    function prank(address msgSender) external;
+    function startPrank(address msgSender) external;
+    function stopPrank() external;
+    function deal(address account, uint256 newBalance) external;
+    function warp(uint256 newTimestamp) external;
+    function roll(uint256 newHeight) external;
+    function assume(bool condition) external pure;
+}
+
+/// @notice Minimal test base: the cheatcode handle, assertions that revert with a message, a
+/// `bound` helper for fuzz inputs, and `log` through forge's console address (shown with -vv).
+abstract contract Base {
+    /// forge's cheatcode address: address(uint160(uint256(keccak256("hevm cheat code")))).
+    Vm internal constant vm = Vm(0x7109709ECfa91a80626fF3989D68f67F5b1DD12D);
+    /// forge's console.log address.
+    address private constant CONSOLE = 0x000000000000000000636F6e736F6c652e6c6f67;
+
+    function fail(string memory message) internal pure {
+        revert(string.concat("assertion failed: ", message));
+    }
+
+    function assertTrue(bool condition, string memory message) internal pure {
+        if (!condition) fail(message);
+    }
+
+    function assertEq(uint256 a, uint256 b, string memory message) internal pure {
+        if (a != b) fail(string.concat(message, ": ", vm.toString(a), " != ", vm.toString(b)));
+    }
+
+    function assertEq(bytes32 a, bytes32 b, string memory message) internal pure {
+        if (a != b) fail(message);
+    }
+
+    function assertEq(bytes memory a, bytes memory b, string memory message) internal pure {
+        if (keccak256(a) != keccak256(b)) fail(message);
+    }
+
+    /// @notice Maps `x` into [lo, hi] (inclusive) for fuzzing.
+    function bound(uint256 x, uint256 lo, uint256 hi) internal pure returns (uint256) {
+        require(lo <= hi, "bound: lo > hi");
+        if (lo == 0 && hi == type(uint256).max) return x;
+        return lo + x % (hi - lo + 1);
+    }
+
+    /// @notice console.log(string, uint256).
+    function log(string memory key, uint256 value) internal view {
+        (bool ok,) = CONSOLE.staticcall(abi.encodeWithSignature("log(string,uint256)", key, value));
+        ok;
+    }
+}
