@@ -2,7 +2,7 @@
 //! checked node), liveness (views from healing to the next decide), and a decided-log hash for
 //! determinism.
 
-use sq_types::Commitment;
+use sq_types::{Commitment, Leaf, QuorumCertificate};
 use std::collections::BTreeMap;
 
 /// Counters gathered during a run.
@@ -38,6 +38,9 @@ pub struct Report {
     pub stats: Stats,
     /// Simulated duration, milliseconds.
     pub sim_ms: u64,
+    /// The first checked node's decided leaves with their QCs, in height order, when the
+    /// scenario asked for them (`record_decided`); empty otherwise.
+    pub decided: Vec<(Leaf, QuorumCertificate)>,
 }
 
 /// Accumulates decisions and judges them.
@@ -50,12 +53,19 @@ pub(crate) struct Checker {
     at_heal: Option<(u64, u64)>,
     recovery_views: Option<u64>,
     max_view: u64,
+    record: Option<usize>,
+    decided_chain: Vec<(Leaf, QuorumCertificate)>,
     pub(crate) stats: Stats,
 }
 
 impl Checker {
-    pub(crate) fn new(checked: Vec<bool>, heal_at: u64) -> Checker {
+    pub(crate) fn new(checked: Vec<bool>, heal_at: u64, record_decided: bool) -> Checker {
         let n = checked.len();
+        let record = if record_decided {
+            checked.iter().position(|&c| c)
+        } else {
+            None
+        };
         Checker {
             checked,
             heal_at,
@@ -65,6 +75,8 @@ impl Checker {
             at_heal: None,
             recovery_views: None,
             max_view: 0,
+            record,
+            decided_chain: Vec::new(),
             stats: Stats::default(),
         }
     }
@@ -115,6 +127,17 @@ impl Checker {
         }
     }
 
+    /// Keeps a decided leaf of the recorded node (once per height, in order).
+    pub(crate) fn record(&mut self, node: usize, leaf: &Leaf, qc: &QuorumCertificate) {
+        let next = self
+            .decided_chain
+            .last()
+            .map_or(1, |(l, _)| l.header.height.0 + 1);
+        if self.record == Some(node) && leaf.header.height.0 == next {
+            self.decided_chain.push((leaf.clone(), qc.clone()));
+        }
+    }
+
     pub(crate) fn conflict(&mut self, node: usize, height: u64) {
         if self.checked[node] {
             self.violations.push(format!(
@@ -139,6 +162,7 @@ impl Checker {
             log_hash: Commitment::keccak(&[&log]),
             stats: self.stats,
             sim_ms,
+            decided: self.decided_chain,
         }
     }
 }

@@ -126,6 +126,22 @@ pub enum CryptoMode {
     Bls,
 }
 
+/// The deterministic BLS key pairs of nodes `0..n` (the same in every run).
+///
+/// # Errors
+/// Only if key derivation fails, which 32-byte inputs never do.
+pub fn keypairs(n: usize) -> anyhow::Result<Vec<BlsKeyPair>> {
+    let keys = (0..n)
+        .map(|i| {
+            let mut ikm = [0u8; 32];
+            ikm[..8].copy_from_slice(&(i as u64).to_be_bytes());
+            ikm[8] = 0x5a;
+            BlsKeyPair::from_ikm(&ikm)
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(keys)
+}
+
 /// Deterministic keys, a stake table (stake 1 each) and one signer per node.
 ///
 /// # Errors
@@ -135,14 +151,7 @@ pub fn setup(
     seed: u64,
     mode: CryptoMode,
 ) -> anyhow::Result<(StakeTable, Vec<AnyCrypto>)> {
-    let keys: Vec<BlsKeyPair> = (0..n)
-        .map(|i| {
-            let mut ikm = [0u8; 32];
-            ikm[..8].copy_from_slice(&(i as u64).to_be_bytes());
-            ikm[8] = 0x5a;
-            BlsKeyPair::from_ikm(&ikm)
-        })
-        .collect::<Result<_, _>>()?;
+    let keys = keypairs(n)?;
     let table = StakeTable::new(
         keys.iter()
             .map(|k| StakeEntry {

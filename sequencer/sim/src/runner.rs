@@ -90,17 +90,15 @@ impl Sim {
         let checked = (0..scenario.nodes)
             .map(|i| scenario.behavior(i).is_checked())
             .collect();
-        let checker = Checker::new(
-            checked,
-            scenario.network.healed_at().max(
-                scenario
-                    .crashes
-                    .iter()
-                    .filter_map(|c| c.restart_ms)
-                    .max()
-                    .unwrap_or(0),
-            ),
+        let heal_at = scenario.network.healed_at().max(
+            scenario
+                .crashes
+                .iter()
+                .filter_map(|c| c.restart_ms)
+                .max()
+                .unwrap_or(0),
         );
+        let checker = Checker::new(checked, heal_at, scenario.record_decided);
         Ok(Sim {
             rng: ChaCha8Rng::seed_from_u64(scenario.seed),
             table,
@@ -306,7 +304,8 @@ impl Sim {
                 self.schedule(self.now + 1, Event::Built { node, epoch, view })
             }
             Output::Decided(chain) => {
-                for (leaf, _) in chain {
+                for (leaf, qc) in chain {
+                    self.checker.record(node, &leaf, &qc);
                     self.checker
                         .decided(node, self.now, leaf.header.height.0, leaf.commit(), view);
                 }

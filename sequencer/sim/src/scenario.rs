@@ -73,6 +73,8 @@ pub struct Scenario {
     pub payload_bytes: usize,
     /// Time for a persisted record to become durable, milliseconds.
     pub fsync_ms: u64,
+    /// Keep the decided chain of the first checked node, with its QCs, in the report.
+    pub record_decided: bool,
 }
 
 impl Scenario {
@@ -94,6 +96,7 @@ impl Scenario {
             crypto: CryptoMode::Fast,
             payload_bytes: 64,
             fsync_ms: 1,
+            record_decided: false,
         }
     }
 

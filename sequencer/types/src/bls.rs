@@ -169,6 +169,26 @@ impl BlsPublicKey {
         out
     }
 
+    /// Parses the 128-byte EIP-2537 G1 encoding (as the L1 stake table stores keys), checking
+    /// the zero padding, the curve, the subgroup, and that the point is not the identity.
+    ///
+    /// # Errors
+    /// [`BlsError::InvalidPoint`].
+    pub fn from_eip2537(bytes: &[u8; 128]) -> Result<BlsPublicKey, BlsError> {
+        if bytes[..16].iter().chain(&bytes[64..80]).any(|&b| b != 0) {
+            return Err(BlsError::InvalidPoint {
+                what: "public key",
+                reason: "non-zero EIP-2537 padding".into(),
+            });
+        }
+        let mut raw = [0u8; 96];
+        raw[..48].copy_from_slice(&bytes[16..64]);
+        raw[48..].copy_from_slice(&bytes[80..128]);
+        let pk = min_pk::PublicKey::deserialize(&raw).map_err(|e| blst_err("public key", e))?;
+        pk.validate().map_err(|e| blst_err("public key", e))?;
+        Ok(BlsPublicKey(pk))
+    }
+
     /// The digest signed by this key's proof of possession:
     /// `keccak256("sq/pop/v1" || to_eip2537())`.
     #[must_use]
@@ -361,6 +381,19 @@ mod tests {
         assert!(BlsPublicKey::decode(&[0; 47]).is_err());
         let restored = BlsKeyPair::from_secret_bytes(&a.secret_bytes()).expect("valid scalar");
         assert_eq!(restored.public, a.public);
+    }
+
+    #[test]
+    fn eip2537_public_key_round_trips_and_rejects_bad_padding() {
+        let a = kp(4);
+        let enc = a.public.to_eip2537();
+        assert_eq!(BlsPublicKey::from_eip2537(&enc), Ok(a.public.clone()));
+        let mut padded = enc;
+        padded[0] = 1;
+        assert!(BlsPublicKey::from_eip2537(&padded).is_err());
+        let mut off_curve = enc;
+        off_curve[127] ^= 1;
+        assert!(BlsPublicKey::from_eip2537(&off_curve).is_err());
     }
 
     #[test]

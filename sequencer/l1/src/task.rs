@@ -1,0 +1,206 @@
+//! The commitment task: posts decided leaves with their QCs to `HotShotCommitments` in runs of
+//! consecutive heights.
+//!
+//! Contract with the host:
+//! * feed every decided `(leaf, qc)` (the QC certifying that leaf) in any order, duplicates
+//!   allowed; leaves at or below the contract's height are dropped;
+//! * after a restart, feed from `on_chain_height() + 1` (from storage): the task resumes from
+//!   the contract's height, which it reads before every post, so it never posts a height twice;
+//! * L1 errors are retried with exponential back-off; a revert also re-reads the contract's
+//!   height before the next attempt.
+
+use crate::convert::{header_to_abi, qc_to_abi};
+use crate::L1Error;
+use alloy::primitives::Address;
+use alloy::providers::Provider;
+use sq_bindings::hot_shot_commitments::HotShotCommitments::{self, HotShotCommitmentsInstance};
+use sq_types::{Leaf, QuorumCertificate};
+use std::collections::BTreeMap;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Tuning of the commitment task.
+#[derive(Clone, Debug)]
+pub struct TaskConfig {
+    /// Most headers in one `newBlocks` transaction.
+    pub max_run: usize,
+    /// First retry delay after an error, milliseconds.
+    pub retry_initial_ms: u64,
+    /// Largest retry delay, milliseconds.
+    pub retry_max_ms: u64,
+}
+
+impl Default for TaskConfig {
+    fn default() -> Self {
+        TaskConfig {
+            max_run: 20,
+            retry_initial_ms: 200,
+            retry_max_ms: 10_000,
+        }
+    }
+}
+
+/// The longest run of consecutive heights starting right after `on_chain`, at most `max` long.
+/// Pure: the I/O loop posts what this returns.
+#[must_use]
+pub fn next_run(
+    pending: &BTreeMap<u64, (Leaf, QuorumCertificate)>,
+    on_chain: u64,
+    max: usize,
+) -> Vec<(Leaf, QuorumCertificate)> {
+    let mut run = Vec::new();
+    let mut want = on_chain + 1;
+    while run.len() < max {
+        match pending.get(&want) {
+            Some(item) => run.push(item.clone()),
+            None => break,
+        }
+        want += 1;
+    }
+    run
+}
+
+/// Posts decided leaves to the commitments contract. See the module docs.
+pub struct CommitmentTask<P: Provider + Clone> {
+    contract: HotShotCommitmentsInstance<P>,
+    cfg: TaskConfig,
+    pending: BTreeMap<u64, (Leaf, QuorumCertificate)>,
+    on_chain: u64,
+}
+
+impl<P: Provider + Clone> CommitmentTask<P> {
+    /// A task for the contract at `address`, starting from its current height.
+    ///
+    /// # Errors
+    /// [`L1Error`] if the height cannot be read.
+    pub async fn new(provider: P, address: Address, cfg: TaskConfig) -> Result<Self, L1Error> {
+        let contract = HotShotCommitments::new(address, provider);
+        let on_chain = contract.latestHeight().call().await?;
+        Ok(CommitmentTask {
+            contract,
+            cfg,
+            pending: BTreeMap::new(),
+            on_chain,
+        })
+    }
+
+    /// The contract's height as last read.
+    #[must_use]
+    pub fn on_chain_height(&self) -> u64 {
+        self.on_chain
+    }
+
+    /// Queues a decided leaf and the QC that certifies it.
+    pub fn push(&mut self, leaf: Leaf, qc: QuorumCertificate) {
+        let h = leaf.header.height.0;
+        if h > self.on_chain {
+            self.pending.insert(h, (leaf, qc));
+        }
+    }
+
+    /// Leaves queued but not yet on L1.
+    #[must_use]
+    pub fn pending(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Re-reads the contract's height, then posts the next run of consecutive heights, if any.
+    /// Returns how many headers were certified on L1.
+    ///
+    /// # Errors
+    /// [`L1Error`] from the calls; the queue is kept, so a later call retries.
+    pub async fn post_next(&mut self) -> Result<usize, L1Error> {
+        self.on_chain = self.contract.latestHeight().call().await?;
+        let on_chain = self.on_chain;
+        self.pending.retain(|&h, _| h > on_chain);
+        let run = next_run(&self.pending, self.on_chain, self.cfg.max_run);
+        if run.is_empty() {
+            return Ok(0);
+        }
+        let headers = run.iter().map(|(l, _)| header_to_abi(&l.header)).collect();
+        let qcs = run
+            .iter()
+            .map(|(_, qc)| qc_to_abi(qc))
+            .collect::<Result<Vec<_>, _>>()?;
+        let call = self.contract.newBlocks(headers, qcs);
+        // Simulate first: a revert (bad QC, gap, replay) is reported without sending a
+        // transaction, so no nonce is spent on it.
+        call.call().await?;
+        let receipt = call.send().await?.get_receipt().await?;
+        if !receipt.status() {
+            return Err(L1Error::Reverted(receipt.transaction_hash.to_string()));
+        }
+        let (first, count) = (self.on_chain + 1, run.len());
+        self.on_chain += count as u64;
+        let on_chain = self.on_chain;
+        self.pending.retain(|&h, _| h > on_chain);
+        tracing::info!(target: "l1::commitments", first, count, "certified blocks on L1");
+        Ok(count)
+    }
+
+    /// Runs until `decided` closes and everything received is on L1: receives decided leaves,
+    /// posts runs, and retries failures with exponential back-off.
+    ///
+    /// # Errors
+    /// Never returns an error for L1 failures (they are retried); returns `Ok(())` when the
+    /// channel closes with nothing left to post.
+    pub async fn run(
+        mut self,
+        mut decided: mpsc::Receiver<(Leaf, QuorumCertificate)>,
+    ) -> Result<(), L1Error> {
+        let mut backoff = self.cfg.retry_initial_ms;
+        let mut open = true;
+        loop {
+            while let Ok((leaf, qc)) = decided.try_recv() {
+                self.push(leaf, qc);
+            }
+            match self.post_next().await {
+                Ok(0) if !open => return Ok(()),
+                Ok(0) => match decided.recv().await {
+                    Some((leaf, qc)) => self.push(leaf, qc),
+                    None => open = false,
+                },
+                Ok(_) => backoff = self.cfg.retry_initial_ms,
+                Err(e) => {
+                    tracing::warn!(target: "l1::commitments", error = %e, retry_ms = backoff, "posting to L1 failed");
+                    tokio::time::sleep(Duration::from_millis(backoff)).await;
+                    backoff = (backoff * 2).min(self.cfg.retry_max_ms);
+                }
+            }
+            if !open && self.pending.is_empty() {
+                return Ok(());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sq_types::{Height, QuorumCertificate};
+
+    fn item(h: u64) -> (u64, (Leaf, QuorumCertificate)) {
+        let mut leaf = Leaf::genesis();
+        leaf.header.height = Height(h);
+        let qc = leaf.justify_qc.clone();
+        (h, (leaf, qc))
+    }
+
+    #[test]
+    fn next_run_takes_consecutive_heights_after_the_chain() {
+        let pending: BTreeMap<_, _> = [2, 3, 4, 6].into_iter().map(item).collect();
+        let heights = |run: Vec<(Leaf, QuorumCertificate)>| {
+            run.iter()
+                .map(|(l, _)| l.header.height.0)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(heights(next_run(&pending, 1, 10)), vec![2, 3, 4]);
+        assert_eq!(heights(next_run(&pending, 1, 2)), vec![2, 3]);
+        assert_eq!(heights(next_run(&pending, 4, 10)), Vec::<u64>::new());
+        assert_eq!(heights(next_run(&pending, 5, 10)), vec![6]);
+        assert!(
+            next_run(&pending, 0, 10).is_empty(),
+            "height 1 missing: nothing to post"
+        );
+    }
+}
