@@ -63,23 +63,32 @@ impl<C: Crypto> Consensus<C> {
         if self.verified.contains(&key) {
             return Ok(());
         }
-        let stake = qc
-            .signers
+        self.check_quorum_signature("QC", &qc.signers, &qc.digest(), &qc.signature)?;
+        self.verified.insert(key);
+        Ok(())
+    }
+
+    /// The check QCs and TCs share: the signers hold a quorum of stake and their aggregate
+    /// signature over `digest` verifies. `what` names the certificate in the error.
+    fn check_quorum_signature(
+        &self,
+        what: &str,
+        signers: &SignerBitmap,
+        digest: &Commitment,
+        signature: &SignatureBytes,
+    ) -> Result<(), String> {
+        let stake = signers
             .stake(&self.table)
-            .ok_or("QC signer bitmap has the wrong size")?;
+            .ok_or_else(|| format!("{what} signer bitmap has the wrong size"))?;
         if !self.table.is_quorum(stake) {
             return Err(format!(
-                "QC signers hold {stake} of {} stake, not a quorum",
+                "{what} signers hold {stake} of {} stake, not a quorum",
                 self.table.total_stake()
             ));
         }
-        if !self
-            .crypto
-            .verify_aggregate(&qc.signers, &qc.digest(), &qc.signature)
-        {
-            return Err("QC aggregate signature does not verify".into());
+        if !self.crypto.verify_aggregate(signers, digest, signature) {
+            return Err(format!("{what} aggregate signature does not verify"));
         }
-        self.verified.insert(key);
         Ok(())
     }
 
@@ -91,22 +100,12 @@ impl<C: Crypto> Consensus<C> {
         }
         let key = Commitment::keccak(&[b"tc", &tc.encode()]);
         if !self.verified.contains(&key) {
-            let stake = tc
-                .signers
-                .stake(&self.table)
-                .ok_or("TC signer bitmap has the wrong size")?;
-            if !self.table.is_quorum(stake) {
-                return Err(format!(
-                    "TC signers hold {stake} of {} stake, not a quorum",
-                    self.table.total_stake()
-                ));
-            }
-            if !self
-                .crypto
-                .verify_aggregate(&tc.signers, &timeout_digest(tc.view), &tc.signature)
-            {
-                return Err("TC aggregate signature does not verify".into());
-            }
+            self.check_quorum_signature(
+                "TC",
+                &tc.signers,
+                &timeout_digest(tc.view),
+                &tc.signature,
+            )?;
             self.verified.insert(key);
         }
         self.verify_qc(&tc.high_qc)

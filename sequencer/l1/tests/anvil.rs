@@ -38,7 +38,8 @@ impl Drop for AnvilGuard {
     }
 }
 
-fn start_anvil() -> (AnvilGuard, String) {
+/// Starts anvil on a free port and waits until it answers JSON-RPC.
+async fn start_anvil() -> (AnvilGuard, String) {
     let bin =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../contracts/node_modules/.bin/anvil");
     assert!(
@@ -62,7 +63,15 @@ fn start_anvil() -> (AnvilGuard, String) {
         .stdout(Stdio::null())
         .spawn()
         .expect("spawn anvil");
-    (AnvilGuard(child), format!("http://127.0.0.1:{port}"))
+    let guard = AnvilGuard(child);
+    let url = format!("http://127.0.0.1:{port}");
+    let probe = ProviderBuilder::new().connect_http(url.parse().expect("url"));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while probe.get_chain_id().await.is_err() {
+        assert!(Instant::now() < deadline, "anvil did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (guard, url)
 }
 
 fn wallet(i: usize) -> EthereumWallet {
@@ -79,15 +88,10 @@ fn revert_of(err: sq_l1::L1Error) -> HotShotCommitmentsErrors {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn decided_blocks_are_certified_on_l1_and_tampering_reverts() {
     tracing_subscriber::fmt().with_test_writer().try_init().ok();
-    let (_anvil, url) = start_anvil();
+    let (_anvil, url) = start_anvil().await;
     let deployer = ProviderBuilder::new()
         .wallet(wallet(0))
         .connect_http(url.parse().expect("url"));
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while deployer.get_chain_id().await.is_err() {
-        assert!(Instant::now() < deadline, "anvil did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 
     // The stake table: four operators register the simulator's four BLS keys.
     let one_eth = U256::from(10u64).pow(U256::from(18u64));
@@ -283,15 +287,11 @@ async fn forge_fixtures_hold_against_the_deployed_contract() {
         )
     };
     let b32 = |v: &serde_json::Value| FixedBytes::<32>::from_slice(&hex_bytes(v));
-    let (_anvil, url) = start_anvil();
+    let (_anvil, url) = start_anvil().await;
     let provider = ProviderBuilder::new()
         .wallet(wallet(0))
         .connect_http(url.parse().expect("url"));
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while provider.get_chain_id().await.is_err() {
-        assert!(Instant::now() < deadline, "anvil did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+
     let keys = fx["keys"].as_array().expect("keys");
     let pks: Vec<_> = keys.iter().map(|k| hex_bytes(&k["pk"])).collect();
     let stakes: Vec<u64> = keys
