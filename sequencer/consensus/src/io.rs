@@ -2,6 +2,7 @@
 //! places on the host (STYLE.md §2).
 
 use crate::message::Message;
+
 use sq_types::{Commitment, Height, Leaf, NodeIndex, NsTable, QuorumCertificate, View};
 
 /// An event the host feeds to [`crate::Consensus::apply`].
@@ -200,5 +201,26 @@ impl Default for Config {
             max_view_timeout_ms: 10_000,
             decided_window: 1_024,
         }
+    }
+}
+
+impl sq_types::codec::Encode for SafetyState {
+    /// Layout: `last_voted_view u64 ‖ locked_qc ‖ decided leaf`.
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.last_voted_view.0.to_be_bytes());
+        self.locked_qc.encode_to(out);
+        self.decided.encode_to(out);
+    }
+}
+
+impl sq_types::codec::Decode for SafetyState {
+    fn decode_from(
+        r: &mut sq_types::codec::Reader<'_>,
+    ) -> Result<Self, sq_types::codec::DecodeError> {
+        Ok(SafetyState {
+            last_voted_view: View(r.u64()?),
+            locked_qc: QuorumCertificate::decode_from(r)?,
+            decided: Leaf::decode_from(r)?,
+        })
     }
 }

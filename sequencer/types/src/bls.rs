@@ -128,6 +128,26 @@ impl BlsKeyPair {
         self.secret.0.to_bytes()
     }
 
+    /// Parses a key file's contents: the 32-byte secret scalar in hex, optional `0x`, surrounding
+    /// whitespace ignored.
+    ///
+    /// # Errors
+    /// [`BlsError::KeyGen`] for non-hex text, a wrong length, or an invalid scalar.
+    pub fn from_hex(text: &str) -> Result<BlsKeyPair, BlsError> {
+        let bytes = hex::decode(text.trim().trim_start_matches("0x"))
+            .map_err(|e| BlsError::KeyGen(format!("not hex: {e}")))?;
+        let secret: [u8; 32] = bytes
+            .try_into()
+            .map_err(|b: Vec<u8>| BlsError::KeyGen(format!("{} bytes, expected 32", b.len())))?;
+        BlsKeyPair::from_secret_bytes(&secret)
+    }
+
+    /// The key-file form: the secret scalar as lowercase hex (64 characters).
+    #[must_use]
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.secret_bytes())
+    }
+
     /// Rebuilds a key pair from [`BlsKeyPair::secret_bytes`].
     ///
     /// # Errors
@@ -381,6 +401,10 @@ mod tests {
         assert!(BlsPublicKey::decode(&[0; 47]).is_err());
         let restored = BlsKeyPair::from_secret_bytes(&a.secret_bytes()).expect("valid scalar");
         assert_eq!(restored.public, a.public);
+        let from_file = BlsKeyPair::from_hex(&format!("0x{}\n", a.to_hex())).expect("hex");
+        assert_eq!(from_file.public, a.public);
+        assert!(BlsKeyPair::from_hex("zz").is_err());
+        assert!(BlsKeyPair::from_hex("abcd").is_err());
     }
 
     #[test]

@@ -87,12 +87,7 @@ enum Command {
 fn read_key(path: &Path) -> anyhow::Result<BlsKeyPair> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let bytes = hex::decode(text.trim().trim_start_matches("0x"))
-        .with_context(|| format!("{}: not hex", path.display()))?;
-    let secret: [u8; 32] = bytes.try_into().map_err(|b: Vec<u8>| {
-        anyhow::anyhow!("{}: {} bytes, expected 32", path.display(), b.len())
-    })?;
-    Ok(BlsKeyPair::from_secret_bytes(&secret)?)
+    BlsKeyPair::from_hex(&text).with_context(|| format!("{}: invalid BLS key file", path.display()))
 }
 
 fn signer(hex_key: &str) -> anyhow::Result<EthereumWallet> {
@@ -116,7 +111,7 @@ async fn main() -> anyhow::Result<()> {
                 bail!("{} exists; refusing to overwrite a key", out.display());
             }
             let key = BlsKeyPair::generate();
-            std::fs::write(&out, hex::encode(key.secret_bytes()))?;
+            std::fs::write(&out, key.to_hex())?;
             println!("0x{}", hex::encode(key.public.to_compressed()));
         }
         Command::DeployStakeTable {
