@@ -13,7 +13,10 @@
 //! * `recv` returns `None` only once the network is shut down for good;
 //! * a node never receives its own broadcasts.
 
+pub mod cdn;
+pub mod combined;
 pub mod memory;
+pub mod p2p;
 
 use sq_types::NodeIndex;
 use std::future::Future;
