@@ -1,0 +1,276 @@
+//! A local cluster of real processes on 127.0.0.1: one `cdn-server` and N `sequencer`s, each
+//! logging to its own file. Used by the process-level tests and the network benchmark; every
+//! process is killed when its [`Proc`] is dropped.
+//!
+//! Node `i` uses the BLS key derived from the input keying material `[i + 1; 32]` (test keys:
+//! anyone can derive them), written to `node{i}.key` in the cluster's folder. The HTTP helpers
+//! speak just enough HTTP/1.1 (`Connection: close`) to talk to the node's own API.
+
+use sq_types::BlsKeyPair;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// A child process that is killed (SIGKILL) and reaped when dropped.
+#[derive(Debug)]
+pub struct Proc {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+impl Proc {
+    /// Starts `bin args…` with stdout and stderr going to `log` and `RUST_LOG=info`.
+    ///
+    /// # Errors
+    /// When the log file cannot be created or the binary cannot be started.
+    pub fn spawn(bin: &Path, args: &[String], log: PathBuf) -> std::io::Result<Proc> {
+        let out = std::fs::File::create(&log)?;
+        let child = Command::new(bin)
+            .args(args)
+            .env("RUST_LOG", "info")
+            .stdout(out.try_clone()?)
+            .stderr(out)
+            .stdin(Stdio::null())
+            .spawn()
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", bin.display())))?;
+        Ok(Proc { child, log })
+    }
+
+    /// The last `lines` lines of its log.
+    #[must_use]
+    pub fn tail(&self, lines: usize) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let all: Vec<&str> = text.lines().collect();
+        all[all.len().saturating_sub(lines)..].join("\n")
+    }
+
+    /// Whether it has exited (and its status, if so).
+    pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+}
+
+/// A TCP port that was free on 127.0.0.1 a moment ago (the OS picks it).
+///
+/// # Panics
+/// When no port can be bound at all.
+#[must_use]
+pub fn free_port() -> u16 {
+    #[allow(clippy::unwrap_used)]
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap()
+}
+
+/// One HTTP/1.1 request to `127.0.0.1:port`; the response body, or `None` when the node does
+/// not answer within 5 s.
+#[must_use]
+pub fn http(port: u16, method: &str, path: &str, body: Option<&str>) -> Option<(u16, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let body = body.unwrap_or("");
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).ok()?;
+    let mut text = String::new();
+    s.read_to_string(&mut text).ok()?;
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    let code = head.split_whitespace().nth(1)?.parse().ok()?;
+    Some((code, body.to_string()))
+}
+
+/// `GET /v0/status` of the node whose API listens on `port`.
+#[must_use]
+pub fn status(port: u16) -> Option<serde_json::Value> {
+    let (_, body) = http(port, "GET", "/v0/status", None)?;
+    serde_json::from_str(&body).ok()
+}
+
+/// The decided height the node on `port` reports.
+#[must_use]
+pub fn height(port: u16) -> Option<u64> {
+    status(port)?["block_height"].as_u64()
+}
+
+/// How to start a cluster.
+#[derive(Clone, Debug)]
+pub struct ClusterConfig {
+    /// Number of sequencer nodes (`cdn-server -n`).
+    pub nodes: usize,
+    /// Folder holding `cdn-server` and `sequencer`.
+    pub bin_dir: PathBuf,
+    /// Whether nodes also run libp2p (the CDN fallback), each bootstrapping from all others.
+    pub libp2p: bool,
+    /// Extra `cdn-server` flags (timings, limits).
+    pub cdn_args: Vec<String>,
+}
+
+/// A running cluster. Dropping it kills every process and deletes its folder.
+#[derive(Debug)]
+pub struct Cluster {
+    dir: tempfile::TempDir,
+    bin_dir: PathBuf,
+    libp2p: bool,
+    /// The CDN server, `None` once killed.
+    pub cdn: Option<Proc>,
+    /// The CDN's node port.
+    pub cdn_port: u16,
+    /// The CDN's metrics port.
+    pub cdn_metrics_port: u16,
+    /// The nodes, `None` where killed.
+    pub nodes: Vec<Option<Proc>>,
+    /// Each node's API port.
+    pub api: Vec<u16>,
+    p2p: Vec<u16>,
+}
+
+impl Cluster {
+    /// Starts the CDN server, then the nodes.
+    ///
+    /// # Errors
+    /// When a folder, key file or process cannot be created.
+    pub fn start(cfg: &ClusterConfig) -> std::io::Result<Cluster> {
+        let dir = tempfile::tempdir()?;
+        let cdn_port = free_port();
+        let cdn_metrics_port = free_port();
+        let mut args: Vec<String> = [
+            "-p",
+            &cdn_port.to_string(),
+            "-n",
+            &cfg.nodes.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--metrics-port",
+            &cdn_metrics_port.to_string(),
+            "--start-delay-ms",
+            "500",
+        ]
+        .map(String::from)
+        .to_vec();
+        args.extend(cfg.cdn_args.iter().cloned());
+        let cdn = Proc::spawn(
+            &cfg.bin_dir.join("cdn-server"),
+            &args,
+            dir.path().join("cdn.log"),
+        )?;
+        let mut c = Cluster {
+            dir,
+            bin_dir: cfg.bin_dir.clone(),
+            libp2p: cfg.libp2p,
+            cdn: Some(cdn),
+            cdn_port,
+            cdn_metrics_port,
+            nodes: Vec::new(),
+            api: (0..cfg.nodes).map(|_| free_port()).collect(),
+            p2p: (0..cfg.nodes).map(|_| free_port()).collect(),
+        };
+        for i in 0..cfg.nodes {
+            let key = BlsKeyPair::from_ikm(&[i as u8 + 1; 32])
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+            std::fs::write(c.dir.path().join(format!("node{i}.key")), key.to_hex())?;
+            let node = c.spawn_node(i)?;
+            c.nodes.push(Some(node));
+        }
+        Ok(c)
+    }
+
+    /// The cluster's folder (keys, data directories, logs).
+    #[must_use]
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Starts node `i` (again), keeping its data directory; each start gets a new log file.
+    ///
+    /// # Errors
+    /// When the process cannot be started.
+    pub fn spawn_node(&self, i: usize) -> std::io::Result<Proc> {
+        let d = self.dir.path();
+        let mut args: Vec<String> = vec![
+            "--cdn-url".into(),
+            format!("tcp://127.0.0.1:{}", self.cdn_port),
+            "--key-file".into(),
+            d.join(format!("node{i}.key")).display().to_string(),
+            "--data-dir".into(),
+            d.join(format!("data{i}")).display().to_string(),
+            "--api-port".into(),
+            self.api[i].to_string(),
+        ];
+        if self.libp2p {
+            args.push("--libp2p-listen".into());
+            args.push(format!("/ip4/127.0.0.1/tcp/{}", self.p2p[i]));
+            for (_, port) in self.p2p.iter().enumerate().filter(|(j, _)| *j != i) {
+                args.push("--libp2p-bootstrap".into());
+                args.push(format!("/ip4/127.0.0.1/tcp/{port}"));
+            }
+        }
+        let started = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |t| t.as_millis());
+        let log = d.join(format!("node{i}.{started}.log"));
+        Proc::spawn(&self.bin_dir.join("sequencer"), &args, log)
+    }
+
+    /// The tails of every live process's log, for failure messages.
+    #[must_use]
+    pub fn logs(&self) -> String {
+        let mut out = String::new();
+        if let Some(c) = &self.cdn {
+            out += &format!("--- cdn-server\n{}\n", c.tail(15));
+        }
+        for (i, n) in self.nodes.iter().enumerate() {
+            if let Some(n) = n {
+                out += &format!("--- node {i}\n{}\n", n.tail(15));
+            }
+        }
+        out
+    }
+
+    /// Waits until every listed node reports a height of at least `target`.
+    ///
+    /// # Errors
+    /// After `within`, the heights seen last and the logs' tails.
+    pub fn wait_heights(
+        &self,
+        nodes: &[usize],
+        target: u64,
+        within: Duration,
+    ) -> Result<(), String> {
+        let deadline = Instant::now() + within;
+        loop {
+            let heights: Vec<Option<u64>> = nodes.iter().map(|&i| height(self.api[i])).collect();
+            if heights.iter().all(|h| h.is_some_and(|h| h >= target)) {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(format!(
+                    "heights {heights:?}, wanted {target}\n{}",
+                    self.logs()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// The highest height any listed node reports (0 when none answers).
+    #[must_use]
+    pub fn max_height(&self, nodes: &[usize]) -> u64 {
+        nodes
+            .iter()
+            .filter_map(|&i| height(self.api[i]))
+            .max()
+            .unwrap_or(0)
+    }
+}

@@ -1,0 +1,282 @@
+//! The actor loop. Inputs: network messages, timer firings, fsync acknowledgements. Outputs are
+//! carried out in order; a vote leaves only after the records it depends on are durable, which
+//! the state machine enforces through `Persist`/`Persisted`.
+
+use super::{DecidedBlock, NodeStatus};
+use crate::mempool::Mempool;
+use crate::metrics::Metrics;
+use crate::payload;
+use crate::store::SafetyStore;
+use sq_consensus::{Consensus, Input, Message, Output, PersistRecord};
+use sq_network::{Network, Recipient, Topic};
+use sq_types::codec::Encode;
+use sq_types::{BlsCrypto, Commitment, Leaf, QuorumCertificate, View};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio::sync::{mpsc, watch};
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// The consensus actor of one node. Build with [`ConsensusActor::new`], then `run`.
+pub struct ConsensusActor<N: Network> {
+    machine: Consensus<BlsCrypto>,
+    net: N,
+    mempool: Arc<Mutex<Mempool>>,
+    metrics: Arc<Metrics>,
+    status: watch::Sender<NodeStatus>,
+    decided_tx: Option<mpsc::Sender<(Leaf, QuorumCertificate)>>,
+    persist_tx: std::sync::mpsc::Sender<(u64, PersistRecord)>,
+    persisted_rx: mpsc::UnboundedReceiver<u64>,
+    timer_tx: mpsc::UnboundedSender<View>,
+    timer_rx: mpsc::UnboundedReceiver<View>,
+    payloads: HashMap<Commitment, (u64, Vec<u8>)>,
+    recent: VecDeque<Commitment>,
+    view_started: Instant,
+}
+
+impl<N: Network> ConsensusActor<N> {
+    /// Wires the actor. `store` is moved to a dedicated thread that fsyncs records in order and
+    /// acknowledges them; `payloads` are the restored undecided proposals. Decided leaves with
+    /// their QCs are also sent to `decided_tx` when given (for the L1 commitment task).
+    #[must_use]
+    pub fn new(
+        machine: Consensus<BlsCrypto>,
+        net: N,
+        store: SafetyStore,
+        payloads: Vec<(Leaf, Vec<u8>)>,
+        mempool: Arc<Mutex<Mempool>>,
+        metrics: Arc<Metrics>,
+        status: watch::Sender<NodeStatus>,
+        decided_tx: Option<mpsc::Sender<(Leaf, QuorumCertificate)>>,
+    ) -> Self {
+        let (persist_tx, persist_rx) = std::sync::mpsc::channel::<(u64, PersistRecord)>();
+        let (acked_tx, persisted_rx) = mpsc::unbounded_channel();
+        std::thread::Builder::new()
+            .name("fsync".into())
+            .spawn(move || {
+                for (seq, record) in persist_rx {
+                    match store.persist(&record) {
+                        Ok(()) => {
+                            if acked_tx.send(seq).is_err() {
+                                return;
+                            }
+                        }
+                        Err(e) => {
+                            // Without durable safety state this node must not vote again:
+                            // stop acknowledging, which holds every later vote back.
+                            tracing::error!(target: "node::store", error = %e, "persisting consensus state failed; this node stops voting");
+                            return;
+                        }
+                    }
+                }
+            })
+            .ok();
+        let (timer_tx, timer_rx) = mpsc::unbounded_channel();
+        let payloads = payloads
+            .into_iter()
+            .map(|(l, p)| (l.commit(), (l.header.height.0, p)))
+            .collect();
+        ConsensusActor {
+            machine,
+            net,
+            mempool,
+            metrics,
+            status,
+            decided_tx,
+            persist_tx,
+            persisted_rx,
+            timer_tx,
+            timer_rx,
+            payloads,
+            recent: VecDeque::new(),
+            view_started: Instant::now(),
+        }
+    }
+
+    /// Runs until the network shuts down.
+    ///
+    /// # Errors
+    /// When the network closes for good.
+    pub async fn run(mut self) -> anyhow::Result<()> {
+        self.apply(Input::Start);
+        loop {
+            tokio::select! {
+                inbound = self.net.recv() => {
+                    let Some(inbound) = inbound else { anyhow::bail!("network closed") };
+                    match Message::from_wire(&inbound.bytes) {
+                        Ok(message) => self.apply(Input::Message { from: inbound.from, message }),
+                        Err(e) => {
+                            self.metrics.malformed_messages.inc();
+                            tracing::debug!(target: "node::consensus", from = %inbound.from, error = %e, "dropped malformed message");
+                        }
+                    }
+                }
+                Some(view) = self.timer_rx.recv() => self.apply(Input::TimerFired { view }),
+                Some(seq) = self.persisted_rx.recv() => self.apply(Input::Persisted { seq }),
+            }
+        }
+    }
+
+    fn apply(&mut self, input: Input) {
+        let mut work = VecDeque::from([input]);
+        while let Some(input) = work.pop_front() {
+            for out in self.machine.apply(input) {
+                if let Some(next) = self.carry_out(out) {
+                    work.push_back(next);
+                }
+            }
+        }
+        let height = self.machine.safety().decided.header.height.0;
+        self.status.send_modify(|s| {
+            s.view = self.machine.view().0;
+            s.height = height;
+        });
+    }
+
+    fn send(&self, to: Recipient, message: &Message) {
+        if let Err(e) = self.net.send(to, message.encode()) {
+            self.metrics.send_drops.inc();
+            tracing::debug!(target: "node::consensus", error = %e, kind = message.kind(), "message dropped");
+        }
+    }
+
+    /// Carries out one output; a built block comes back as the next input.
+    fn carry_out(&mut self, out: Output) -> Option<Input> {
+        match out {
+            Output::Broadcast(m) => self.send(Recipient::Broadcast(Topic::Global), &m),
+            Output::Send { to, message } => self.send(Recipient::Direct(to), &message),
+            Output::SetTimer { view, after_ms } => {
+                let tx = self.timer_tx.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(after_ms)).await;
+                    tx.send(view).ok();
+                });
+            }
+            Output::Persist { seq, record } => {
+                if let PersistRecord::Proposal { leaf, payload } = &record {
+                    self.payloads
+                        .insert(leaf.commit(), (leaf.header.height.0, payload.clone()));
+                    // Another leader's block holds these: don't propose them again while it
+                    // may still be decided.
+                    if let Ok(txs) = payload::all_transactions(payload, &leaf.header.ns_table) {
+                        let commits: Vec<Commitment> =
+                            txs.iter().map(sq_types::Transaction::commit).collect();
+                        self.lock_mempool().proposed(leaf.header.view, &commits);
+                    }
+                }
+                if self.persist_tx.send((seq, record)).is_err() {
+                    tracing::error!(target: "node::store", "fsync thread stopped; votes stay held");
+                }
+            }
+            Output::BuildBlock { view, .. } => {
+                let txs = self.lock_mempool().take_block(view);
+                let (payload, ns_table) = match payload::build(&txs) {
+                    Ok(built) => built,
+                    Err(e) => {
+                        tracing::error!(target: "node::consensus", error = %e, "block did not fit; proposing an empty one");
+                        (Vec::new(), sq_types::NsTable::default())
+                    }
+                };
+                return Some(Input::BlockBuilt {
+                    view,
+                    payload,
+                    ns_table,
+                    timestamp_ms: now_ms(),
+                    l1_head: 0,
+                });
+            }
+            Output::Decided(chain) => self.on_decided(chain),
+            Output::ViewChanged(view) => {
+                self.metrics.view.set(view.0 as i64);
+                self.metrics
+                    .view_duration
+                    .observe(self.view_started.elapsed().as_secs_f64());
+                self.view_started = Instant::now();
+                let mut pool = self.lock_mempool();
+                pool.requeue_stale(view);
+                self.metrics.mempool_size.set(pool.len() as i64);
+            }
+            Output::ProposalRejected { view, reason } => {
+                self.metrics.proposals_rejected.inc();
+                self.status.send_modify(|s| s.proposals_rejected += 1);
+                tracing::debug!(target: "node::consensus", view = view.0, ?reason, "proposal rejected");
+            }
+            Output::CatchUpNeeded { height, .. } => {
+                tracing::warn!(target: "node::consensus", height = height.0, "behind by more than the in-memory window; catch-up from peers' APIs is not built yet");
+            }
+            Output::Conflict { height } => {
+                tracing::error!(target: "node::consensus", height = height.0, "certified chain conflicts with a decided leaf: more than a third of the stake is Byzantine");
+            }
+        }
+        None
+    }
+
+    fn lock_mempool(&self) -> std::sync::MutexGuard<'_, Mempool> {
+        // A poisoned lock means a panic elsewhere already; the data is still consistent.
+        self.mempool
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn on_decided(&mut self, chain: Vec<(Leaf, QuorumCertificate)>) {
+        let now = now_ms();
+        for (leaf, qc) in chain {
+            let commit = leaf.commit();
+            let held = self.payloads.get(&commit);
+            if let Some((_, p)) = held {
+                self.metrics.decided_payload_bytes.inc_by(p.len() as u64);
+            }
+            let txs =
+                held.and_then(|(_, p)| payload::all_transactions(p, &leaf.header.ns_table).ok());
+            let block = DecidedBlock {
+                height: leaf.header.height,
+                view: leaf.header.view,
+                leaf: commit,
+                transactions: txs.as_ref().map(Vec::len),
+            };
+            if let Some(txs) = &txs {
+                let commits: Vec<Commitment> =
+                    txs.iter().map(sq_types::Transaction::commit).collect();
+                self.lock_mempool().decided(&commits);
+                self.recent.extend(commits);
+                self.metrics.decided_transactions.inc_by(txs.len() as u64);
+            }
+            self.metrics.decided_blocks.inc();
+            self.metrics.height.set(block.height.0 as i64);
+            self.metrics
+                .decide_latency
+                .observe(now.saturating_sub(leaf.header.timestamp_ms) as f64 / 1000.0);
+            tracing::info!(target: "node::consensus", height = block.height.0, view = block.view.0, leaf = %block.leaf, transactions = ?block.transactions, "decided");
+            self.status.send_modify(|s| {
+                s.height = block.height.0;
+                s.last_leaf = block.leaf.to_string();
+                s.last_decide_unix_ms = now;
+                s.decided_blocks += 1;
+                s.decided_transactions += block.transactions.unwrap_or(0) as u64;
+            });
+            if let Some(tx) = &self.decided_tx {
+                if tx.try_send((leaf, qc)).is_err() {
+                    tracing::warn!(target: "node::consensus", "decided-leaf consumer is behind; a leaf was not forwarded");
+                }
+            }
+        }
+        let decided = self.machine.safety().decided.header.height.0;
+        self.payloads.retain(|_, (h, _)| *h > decided);
+        while self.recent.len() > 100_000 {
+            self.recent.pop_front();
+        }
+        let mempool = self.mempool.clone();
+        let mut pool = mempool
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if self.recent.len() % 1024 == 0 {
+            pool.forget_decided(self.recent.make_contiguous());
+        }
+        self.metrics.mempool_size.set(pool.len() as i64);
+    }
+}
