@@ -128,7 +128,7 @@ struct Row {
 }
 
 fn run_one(
-    bin_dir: &PathBuf,
+    bin_dir: &std::path::Path,
     nodes: usize,
     tx_bytes: usize,
     seconds: u64,
@@ -136,7 +136,7 @@ fn run_one(
 ) -> Result<Row, String> {
     let cluster = Cluster::start(&ClusterConfig {
         nodes,
-        bin_dir: bin_dir.clone(),
+        bin_dir: bin_dir.to_path_buf(),
         libp2p: false,
         cdn_args: Vec::new(),
     })

@@ -17,7 +17,7 @@ use sq_network::combined::Combined;
 use sq_network::p2p::{Libp2pConfig, Libp2pNetwork};
 use sq_network::Network;
 use sq_node::api::{router, ApiState};
-use sq_node::consensus::{ConsensusActor, NodeStatus};
+use sq_node::consensus::{ConsensusActor, Handles, NodeStatus};
 use sq_node::mempool::{Mempool, MempoolConfig};
 use sq_node::metrics::Metrics;
 use sq_node::store::SafetyStore;
@@ -77,6 +77,7 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
     let cli = Cli::parse();
     if let Some(Command::Keygen { out }) = cli.command {
@@ -203,9 +204,13 @@ async fn spawn_actor<N: Network>(
     metrics: Arc<Metrics>,
     status: watch::Sender<NodeStatus>,
 ) -> anyhow::Result<()> {
-    let actor = ConsensusActor::new(
-        machine, net, store, payloads, mempool, metrics, status, None,
-    );
+    let handles = Handles {
+        mempool,
+        metrics,
+        status,
+        decided_tx: None,
+    };
+    let actor = ConsensusActor::new(machine, net, store, payloads, handles);
     tokio::select! {
         r = actor.run() => r,
         _ = tokio::signal::ctrl_c() => {

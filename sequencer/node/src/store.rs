@@ -18,6 +18,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
+/// An undecided proposal read back at start-up: its leaf and its payload bytes.
+pub type RestoredProposal = (Leaf, Vec<u8>);
+
 /// Why the store failed.
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -122,7 +125,7 @@ impl SafetyStore {
     /// # Errors
     /// [`StoreError`] for unreadable or corrupt files (a torn write cannot happen: files are
     /// replaced atomically).
-    pub fn restore(&self) -> Result<(Restored, Vec<(Leaf, Vec<u8>)>), StoreError> {
+    pub fn restore(&self) -> Result<(Restored, Vec<RestoredProposal>), StoreError> {
         let path = self.dir.join("safety.bin");
         let safety = match fs::read(&path) {
             Ok(bytes) => SafetyState::decode(&bytes).map_err(|source| StoreError::Corrupt {

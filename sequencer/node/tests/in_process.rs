@@ -3,7 +3,7 @@
 
 use sq_consensus::{Config, Consensus};
 use sq_network::memory::MemoryNetwork;
-use sq_node::consensus::{ConsensusActor, NodeStatus};
+use sq_node::consensus::{ConsensusActor, Handles, NodeStatus};
 use sq_node::mempool::{Mempool, MempoolConfig};
 use sq_node::metrics::Metrics;
 use sq_node::store::SafetyStore;
@@ -59,10 +59,12 @@ async fn four_nodes_decide_blocks_with_submitted_transactions() {
             net,
             store,
             payloads,
-            pool.clone(),
-            Arc::new(Metrics::new()),
-            status_tx,
-            None,
+            Handles {
+                mempool: pool.clone(),
+                metrics: Arc::new(Metrics::new()),
+                status: status_tx,
+                decided_tx: None,
+            },
         );
         tokio::spawn(actor.run());
         statuses.push(status_rx);

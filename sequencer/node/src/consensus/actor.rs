@@ -2,7 +2,7 @@
 //! carried out in order; a vote leaves only after the records it depends on are durable, which
 //! the state machine enforces through `Persist`/`Persisted`.
 
-use super::{DecidedBlock, NodeStatus};
+use super::{DecidedBlock, Handles, NodeStatus};
 use crate::mempool::Mempool;
 use crate::metrics::Metrics;
 use crate::payload;
@@ -36,24 +36,29 @@ pub struct ConsensusActor<N: Network> {
     timer_rx: mpsc::UnboundedReceiver<View>,
     payloads: HashMap<Commitment, (u64, Vec<u8>)>,
     recent: VecDeque<Commitment>,
+    /// Decided transactions since the mempool's duplicate set was last trimmed.
+    decided_since_trim: usize,
     view_started: Instant,
 }
 
 impl<N: Network> ConsensusActor<N> {
     /// Wires the actor. `store` is moved to a dedicated thread that fsyncs records in order and
     /// acknowledges them; `payloads` are the restored undecided proposals. Decided leaves with
-    /// their QCs are also sent to `decided_tx` when given (for the L1 commitment task).
+    /// their QCs are also sent to `handles.decided_tx` when given (for the L1 commitment task).
     #[must_use]
     pub fn new(
         machine: Consensus<BlsCrypto>,
         net: N,
         store: SafetyStore,
         payloads: Vec<(Leaf, Vec<u8>)>,
-        mempool: Arc<Mutex<Mempool>>,
-        metrics: Arc<Metrics>,
-        status: watch::Sender<NodeStatus>,
-        decided_tx: Option<mpsc::Sender<(Leaf, QuorumCertificate)>>,
+        handles: Handles,
     ) -> Self {
+        let Handles {
+            mempool,
+            metrics,
+            status,
+            decided_tx,
+        } = handles;
         let (persist_tx, persist_rx) = std::sync::mpsc::channel::<(u64, PersistRecord)>();
         let (acked_tx, persisted_rx) = mpsc::unbounded_channel();
         std::thread::Builder::new()
@@ -94,6 +99,7 @@ impl<N: Network> ConsensusActor<N> {
             timer_rx,
             payloads,
             recent: VecDeque::new(),
+            decided_since_trim: 0,
             view_started: Instant::now(),
         }
     }
@@ -243,6 +249,7 @@ impl<N: Network> ConsensusActor<N> {
                 let commits: Vec<Commitment> =
                     txs.iter().map(sq_types::Transaction::commit).collect();
                 self.lock_mempool().decided(&commits);
+                self.decided_since_trim += commits.len();
                 self.recent.extend(commits);
                 self.metrics.decided_transactions.inc_by(txs.len() as u64);
             }
@@ -274,8 +281,10 @@ impl<N: Network> ConsensusActor<N> {
         let mut pool = mempool
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if self.recent.len() % 1024 == 0 {
+        // Trimming walks the whole duplicate set: do it once per 1024 decided transactions.
+        if self.decided_since_trim >= 1024 {
             pool.forget_decided(self.recent.make_contiguous());
+            self.decided_since_trim = 0;
         }
         self.metrics.mempool_size.set(pool.len() as i64);
     }

@@ -6,7 +6,25 @@ mod actor;
 
 pub use actor::ConsensusActor;
 
-use sq_types::{Commitment, Height, View};
+use crate::mempool::Mempool;
+use crate::metrics::Metrics;
+use sq_types::{Commitment, Height, Leaf, QuorumCertificate, View};
+use std::sync::{Arc, Mutex};
+use tokio::sync::{mpsc, watch};
+
+/// What the consensus actor shares with the rest of the node.
+#[derive(Clone)]
+pub struct Handles {
+    /// The mempool the API submits into and the leader builds blocks from.
+    pub mempool: Arc<Mutex<Mempool>>,
+    /// The node's metrics.
+    pub metrics: Arc<Metrics>,
+    /// Where the actor publishes its [`NodeStatus`] after every input.
+    pub status: watch::Sender<NodeStatus>,
+    /// Receives every decided leaf with its QC, when given (the L1 commitment task). Bounded:
+    /// a full channel drops the leaf with a warning rather than stall consensus.
+    pub decided_tx: Option<mpsc::Sender<(Leaf, QuorumCertificate)>>,
+}
 
 /// What the actor publishes for the API and the logs, updated after every input.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
