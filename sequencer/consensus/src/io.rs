@@ -52,13 +52,18 @@ pub enum Input {
 pub enum PersistRecord {
     /// The safety state; replaces the previous one.
     Safety(SafetyState),
-    /// A proposal this node is about to vote for: the leaf and its payload. Stand-in for the
-    /// node's VID share until the DA layer exists (the vote depends on holding it).
+    /// A proposal this node is about to vote for (or, as leader, to send): the leaf, its
+    /// payload, and this node's VID share with the common data that verifies it. The vote
+    /// depends on holding the share (HotShot §4), so it waits for this record.
     Proposal {
         /// The leaf.
         leaf: Leaf,
         /// Its payload.
         payload: Vec<u8>,
+        /// `n`, the payload length and the roots the share is checked against.
+        common: sq_da::VidCommon,
+        /// This node's share (index = its stake-table index) with its Merkle proof.
+        share: sq_da::VidShare,
     },
 }
 

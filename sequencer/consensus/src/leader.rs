@@ -2,11 +2,10 @@
 //! previous view (HotShot paper §3 "propose"; votes go to the next view's leader).
 
 use crate::certs::Accumulator;
-use crate::io::{Output, PersistRecord};
+use crate::io::{Output, PersistRecord, RejectReason};
 use crate::machine::{Consensus, Delivery, FUTURE_VIEWS};
 use crate::message::{Message, Proposal, Vote};
 use sq_types::certificate::{proposal_digest, quorum_digest};
-use sq_types::header::payload_commitment;
 use sq_types::{Crypto, Header, Leaf, NsTable, QuorumCertificate, View};
 
 impl<C: Crypto> Consensus<C> {
@@ -58,11 +57,26 @@ impl<C: Crypto> Consensus<C> {
         } else {
             self.high_tc.clone()
         };
+        let dispersal = match crate::da::disperse(self.table.len(), &payload, &ns_table) {
+            Ok(d) => d,
+            Err(e) => {
+                // The host built a block that cannot be dispersed: propose nothing; the view
+                // times out and the next leader proposes.
+                self.out.push(Output::ProposalRejected {
+                    view,
+                    reason: RejectReason::Malformed(format!("own block: {e}")),
+                });
+                return;
+            }
+        };
+        let Some(share) = dispersal.shares.get(self.me.0 as usize).cloned() else {
+            return;
+        };
         let header = Header {
             height: justify.height.next(),
             view,
             parent: justify.leaf,
-            payload_commitment: payload_commitment(&payload),
+            payload_commitment: dispersal.commitment,
             timestamp_ms,
             l1_head,
             ns_table,
@@ -78,6 +92,8 @@ impl<C: Crypto> Consensus<C> {
         let seq = self.persist(PersistRecord::Proposal {
             leaf: leaf.clone(),
             payload: payload.clone(),
+            common: dispersal.common,
+            share,
         });
         self.send_after(
             seq,

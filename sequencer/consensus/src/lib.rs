@@ -39,9 +39,10 @@
 //!   high QCs of all signers). Replicas never trust it to be the maximum: their own lock decides.
 //! * **Join at f+1 timeouts** (not in HotShot's paper; as in DiemBFT/Jolteon): a replica that
 //!   sees more than a third of the stake time out in a view at or ahead of its own joins it.
-//! * **Payload in the proposal.** Until the DA layer (VID shares, HotShot §4 "Tiramisu") lands,
-//!   the leader sends the whole payload and the header commits to `keccak256(payload)`. The
-//!   vote still waits for the payload to be persisted, the dependency VID shares will take over.
+//! * **Every node is on the DA committee.** The proposal carries the whole payload; the header
+//!   commits to its AVID-M VID commitment (`sq-da`), each replica re-disperses to check it and
+//!   persists its own VID share before voting, so a QC doubles as the DA certificate (no
+//!   separate DA-vote round). See [`da`].
 //! * **Leaf fetching** for decide gaps is in the protocol (`LeafRequest`/`LeafResponse`) within
 //!   a window of recent leaves; older gaps are handed to the host as `CatchUpNeeded`.
 //! * **No epochs.** The stake table is the snapshot at network start.
@@ -49,6 +50,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
 mod certs;
+pub mod da;
 mod decide;
 pub mod io;
 mod leader;

@@ -5,7 +5,6 @@ use crate::io::{Output, PersistRecord, RejectReason};
 use crate::machine::{Consensus, Delivery};
 use crate::message::{Message, Proposal, Vote};
 use sq_types::certificate::{proposal_digest, quorum_digest};
-use sq_types::header::payload_commitment;
 use sq_types::Crypto;
 
 impl<C: Crypto> Consensus<C> {
@@ -35,15 +34,29 @@ impl<C: Crypto> Consensus<C> {
         if let Err(e) = p.leaf.check_links() {
             return reject(self, RejectReason::Malformed(e.to_string()));
         }
-        if p.leaf.header.payload_commitment != payload_commitment(&p.payload) {
+        if let Err(e) = p.leaf.header.ns_table.validate(p.payload.len()) {
+            return reject(self, RejectReason::Malformed(e.to_string()));
+        }
+        // Re-disperse: the commitment must be exactly the VID commitment of this payload and
+        // namespace table, and this node keeps its own share (DA step, `da.rs`).
+        let dispersal =
+            match crate::da::disperse(self.table.len(), &p.payload, &p.leaf.header.ns_table) {
+                Ok(d) => d,
+                Err(e) => return reject(self, RejectReason::Malformed(e.to_string())),
+            };
+        if p.leaf.header.payload_commitment != dispersal.commitment {
             return reject(
                 self,
                 RejectReason::Malformed("payload does not match its commitment".into()),
             );
         }
-        if let Err(e) = p.leaf.header.ns_table.validate(p.payload.len()) {
-            return reject(self, RejectReason::Malformed(e.to_string()));
-        }
+        let common = dispersal.common;
+        let Some(share) = dispersal.shares.into_iter().nth(self.me.0 as usize) else {
+            return reject(
+                self,
+                RejectReason::Malformed("no VID share for this node".into()),
+            );
+        };
         let justify = p.leaf.justify_qc.clone();
         if let Err(e) = self.verify_qc(&justify) {
             return reject(self, RejectReason::InvalidCertificate(e));
@@ -100,6 +113,8 @@ impl<C: Crypto> Consensus<C> {
             self.persist(PersistRecord::Proposal {
                 leaf: p.leaf,
                 payload: p.payload,
+                common,
+                share,
             });
         }
         let seq = self.persist_safety();

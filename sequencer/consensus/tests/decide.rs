@@ -35,12 +35,12 @@ fn consecutive_two_chain_decides_the_grandparent_with_its_qc() {
             step(
                 "view 1 proposal: vote",
                 proposal_in(c.p(1)),
-                vec![persist_proposal(1, c.p(1)), persist_safety(2, 1, &g, &genesis)],
+                vec![persist_proposal(1, 0, c.p(1)), persist_safety(2, 1, &g, &genesis)],
             ),
             step(
                 "view 2 proposal (QC(1)): lock QC(1), a 1-chain decides nothing",
                 proposal_in(c.p(2)),
-                vec![view_changed(2), set_timer(2, TIMER_MS), persist_proposal(3, c.p(2)), persist_safety(4, 2, c.qc(1), &genesis)],
+                vec![view_changed(2), set_timer(2, TIMER_MS), persist_proposal(3, 0, c.p(2)), persist_safety(4, 2, c.qc(1), &genesis)],
             ),
             step_then(
                 "view 3 proposal (QC(2) of a leaf justified by QC(1), consecutive): decide leaf 1",
@@ -50,7 +50,7 @@ fn consecutive_two_chain_decides_the_grandparent_with_its_qc() {
                     persist_safety(5, 2, c.qc(2), &l1),
                     view_changed(3),
                     set_timer(3, TIMER_MS),
-                    persist_proposal(6, c.p(3)),
+                    persist_proposal(6, 0, c.p(3)),
                     persist_safety(7, 3, c.qc(2), &l1),
                 ],
                 move |node| assert_eq!(node.safety().decided, l1_state),
@@ -96,7 +96,7 @@ fn a_timeout_gap_defers_the_decide_until_a_consecutive_two_chain() {
     run(
         &mut net.started(2),
         vec![
-            step("view 1: vote", proposal_in(&p1), vec![persist_proposal(1, &p1), persist_safety(2, 1, &g, &genesis)]),
+            step("view 1: vote", proposal_in(&p1), vec![persist_proposal(1, 2, &p1), persist_safety(2, 1, &g, &genesis)]),
             step(
                 "view 3 with QC(1) and TC(2): through view 2 (too late to lead it) into view 3",
                 proposal_in(&p3),
@@ -106,14 +106,14 @@ fn a_timeout_gap_defers_the_decide_until_a_consecutive_two_chain() {
                     Output::BuildBlock { view: View(2), parent: qc1.clone() },
                     view_changed(3),
                     set_timer(3, TIMER_MS),
-                    persist_proposal(3, &p3),
+                    persist_proposal(3, 2, &p3),
                     persist_safety(4, 3, &qc1, &genesis),
                 ],
             ),
             step(
                 "view 4 with QC(3): leaf 3 (view 3) is justified by QC(1) (view 1), not consecutive: no decide",
                 proposal_in(&p4),
-                vec![view_changed(4), set_timer(4, TIMER_MS), persist_proposal(5, &p4), persist_safety(6, 4, &qc3, &genesis)],
+                vec![view_changed(4), set_timer(4, TIMER_MS), persist_proposal(5, 2, &p4), persist_safety(6, 4, &qc3, &genesis)],
             ),
             step_then(
                 "view 5 with QC(4): leaf 4 and leaf 3 are consecutive: decide leaves 1 and 3",
@@ -123,7 +123,7 @@ fn a_timeout_gap_defers_the_decide_until_a_consecutive_two_chain() {
                     persist_safety(7, 4, &qc4, &l3),
                     view_changed(5),
                     set_timer(5, TIMER_MS),
-                    persist_proposal(8, &p5),
+                    persist_proposal(8, 2, &p5),
                     persist_safety(9, 5, &qc4, &l3),
                 ],
                 move |node| assert_eq!(node.safety().decided, l3_state),
@@ -172,7 +172,7 @@ fn a_missing_ancestor_is_fetched_and_only_the_requested_leaf_is_accepted() {
                     request.clone(),
                     view_changed(3),
                     set_timer(3, TIMER_MS),
-                    persist_proposal(3, c.p(3)),
+                    persist_proposal(3, 0, c.p(3)),
                     persist_safety(4, 3, c.qc(2), &genesis),
                 ],
             ),

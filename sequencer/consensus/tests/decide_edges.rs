@@ -50,7 +50,7 @@ fn a_decide_gap_wider_than_the_window_asks_the_host_to_catch_up() {
                     },
                     view_changed(5),
                     set_timer(5, TIMER_MS),
-                    persist_proposal(7, &p5),
+                    persist_proposal(7, 2, &p5),
                     persist_safety(8, 5, &qc4, &genesis),
                 ],
                 |node| {

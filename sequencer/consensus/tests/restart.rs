@@ -66,7 +66,7 @@ fn restarted_voter_re_enters_its_view_and_never_votes_in_it_again() {
                     persist_safety(1, 2, c.qc(2), &l1),
                     view_changed(3),
                     set_timer(3, TIMER_MS),
-                    persist_proposal(2, c.p(3)),
+                    persist_proposal(2, 0, c.p(3)),
                     persist_safety(3, 3, c.qc(2), &l1),
                 ],
             ),

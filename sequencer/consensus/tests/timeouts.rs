@@ -76,7 +76,7 @@ fn f_plus_one_timeouts_make_a_node_join_and_a_quorum_forms_a_tc() {
             step(
                 "block built: the proposal carries the TC for view 1",
                 built(2),
-                vec![persist_proposal(2, &p2)],
+                vec![persist_proposal(2, 2, &p2)],
             ),
             step(
                 "ack: the durable proposal goes out; the leader votes for it after persisting",
@@ -105,7 +105,7 @@ fn replica_follows_a_tc_justified_proposal_into_the_next_view() {
             vec![
                 view_changed(2),
                 set_timer(2, TIMER_MS),
-                persist_proposal(1, &p2),
+                persist_proposal(1, 1, &p2),
                 persist_safety(2, 2, &g, &Leaf::genesis()),
             ],
             move |node| assert_eq!(node.high_tc(), Some(&tc1)),

@@ -8,7 +8,6 @@ mod common;
 
 use common::*;
 use sq_consensus::{Input, Message, Output};
-use sq_types::header::payload_commitment;
 use sq_types::{Height, View};
 
 #[test]
@@ -53,7 +52,9 @@ fn leader_proposes_then_votes_only_after_both_records_are_durable() {
     assert_eq!(p1.leaf.header.parent, genesis.commit());
     assert_eq!(
         p1.leaf.header.payload_commitment,
-        payload_commitment(&p1.payload)
+        sq_consensus::da::disperse(4, &p1.payload, &p1.leaf.header.ns_table)
+            .expect("disperse")
+            .commitment
     );
     assert_eq!(p1.tc, None);
     let mut node = net.node(1);
@@ -80,7 +81,7 @@ fn leader_proposes_then_votes_only_after_both_records_are_durable() {
             step_then(
                 "block built: persist the proposal before anyone sees it",
                 built(1),
-                vec![persist_proposal(1, &p1)],
+                vec![persist_proposal(1, 1, &p1)],
                 |node| assert_eq!(node.safety().last_voted_view, View(0)),
             ),
             step_then(
@@ -131,7 +132,10 @@ fn replica_persists_a_valid_proposal_then_votes_to_the_next_leader() {
             step_then(
                 "valid proposal: persist it and the safety state, vote held",
                 proposal_in(&p1),
-                vec![persist_proposal(1, &p1), persist_safety(2, 1, &g, &genesis)],
+                vec![
+                    persist_proposal(1, 3, &p1),
+                    persist_safety(2, 1, &g, &genesis),
+                ],
                 move |node| {
                     assert_eq!(node.safety().last_voted_view, View(1));
                     assert_eq!(node.safety().locked_qc, genesis_qc());

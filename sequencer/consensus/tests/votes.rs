@@ -33,7 +33,7 @@ fn next_leader_forms_a_qc_from_three_valid_distinct_votes() {
                 "proposal for view 1: persist, vote held",
                 proposal_in(&p1),
                 vec![
-                    persist_proposal(1, &p1),
+                    persist_proposal(1, 2, &p1),
                     persist_safety(2, 1, &g, &Leaf::genesis()),
                 ],
             ),
@@ -89,7 +89,7 @@ fn next_leader_forms_a_qc_from_three_valid_distinct_votes() {
             step(
                 "block built: the proposal extends the new QC without a TC",
                 built(2),
-                vec![persist_proposal(3, &p2)],
+                vec![persist_proposal(3, 2, &p2)],
             ),
             step(
                 "proposal durable: broadcast it and vote for it after persisting the safety state",

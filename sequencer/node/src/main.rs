@@ -199,7 +199,7 @@ async fn spawn_actor<N: Network>(
     net: N,
     machine: Consensus<BlsCrypto>,
     store: SafetyStore,
-    payloads: Vec<(sq_types::Leaf, Vec<u8>)>,
+    payloads: Vec<sq_node::store::HeldProposal>,
     mempool: Arc<Mutex<Mempool>>,
     metrics: Arc<Metrics>,
     status: watch::Sender<NodeStatus>,

@@ -5,12 +5,14 @@
 //! Layout:
 //! * `safety.bin`: the encoded [`SafetyState`], replaced atomically (write temp, fsync, rename,
 //!   fsync the directory);
-//! * `proposals/<height>-<leaf hex>.bin`: `leaf ‖ payload_len u32 ‖ payload`, removed once their
-//!   height is decided.
+//! * `proposals/<height>-<leaf hex>.bin`: `leaf ‖ payload_len u32 ‖ payload ‖ VidCommon (80) ‖
+//!   VidShare` (this node's VID share, `sq-da` encodings), removed once their height is decided.
 //!
-//! This is the stand-in until the storage crate (SQLite/PostgreSQL) lands with the DA issue.
+//! Decided blocks go to the database (`sq-storage`); this store holds only what a vote depends
+//! on, with one fsync per record.
 
 use sq_consensus::{PersistRecord, Restored, SafetyState};
+use sq_da::{VidCommon, VidShare};
 use sq_types::codec::{limits, put_var_bytes, Decode, DecodeError, Encode, Reader};
 use sq_types::Leaf;
 use std::fs::{self, File};
@@ -18,8 +20,19 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
-/// An undecided proposal read back at start-up: its leaf and its payload bytes.
-pub type RestoredProposal = (Leaf, Vec<u8>);
+/// A proposal this node holds: the leaf, its payload, and this node's VID share with the common
+/// data that verifies it. Read back at start-up for the undecided ones.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeldProposal {
+    /// The leaf.
+    pub leaf: Leaf,
+    /// Its payload bytes.
+    pub payload: Vec<u8>,
+    /// The VID common data.
+    pub common: VidCommon,
+    /// This node's VID share.
+    pub share: VidShare,
+}
 
 /// Why the store failed.
 #[derive(Debug, Error)]
@@ -93,9 +106,16 @@ impl SafetyStore {
                 write_durable(&self.dir.join("safety.bin"), &state.encode())?;
                 self.prune(state.decided.header.height.0)
             }
-            PersistRecord::Proposal { leaf, payload } => {
+            PersistRecord::Proposal {
+                leaf,
+                payload,
+                common,
+                share,
+            } => {
                 let mut bytes = leaf.encode();
                 put_var_bytes(&mut bytes, payload);
+                common.encode_to(&mut bytes);
+                share.encode_to(&mut bytes);
                 let name = format!(
                     "{}-{}.bin",
                     leaf.header.height.0,
@@ -125,7 +145,7 @@ impl SafetyStore {
     /// # Errors
     /// [`StoreError`] for unreadable or corrupt files (a torn write cannot happen: files are
     /// replaced atomically).
-    pub fn restore(&self) -> Result<(Restored, Vec<RestoredProposal>), StoreError> {
+    pub fn restore(&self) -> Result<(Restored, Vec<HeldProposal>), StoreError> {
         let path = self.dir.join("safety.bin");
         let safety = match fs::read(&path) {
             Ok(bytes) => SafetyState::decode(&bytes).map_err(|source| StoreError::Corrupt {
@@ -149,18 +169,24 @@ impl SafetyStore {
         {
             let bytes = fs::read(&path).map_err(io(&path))?;
             let mut r = Reader::new(&bytes);
-            let parsed = Leaf::decode_from(&mut r)
-                .and_then(|leaf| Ok((leaf, r.var_bytes("payload", limits::MAX_PAYLOAD_BYTES)?)))
-                .and_then(|v| r.finish().map(|()| v));
-            let (leaf, payload) = parsed.map_err(|source| StoreError::Corrupt {
+            let parsed = (|| {
+                let held = HeldProposal {
+                    leaf: Leaf::decode_from(&mut r)?,
+                    payload: r.var_bytes("payload", limits::MAX_PAYLOAD_BYTES)?,
+                    common: VidCommon::decode_from(&mut r)?,
+                    share: VidShare::decode_from(&mut r)?,
+                };
+                r.finish().map(|()| held)
+            })();
+            let held = parsed.map_err(|source| StoreError::Corrupt {
                 path: path.clone(),
                 source,
             })?;
-            if leaf.header.height > safety.decided.header.height {
-                proposals.push((leaf, payload));
+            if held.leaf.header.height > safety.decided.header.height {
+                proposals.push(held);
             }
         }
-        let leaves = proposals.iter().map(|(l, _)| l.clone()).collect();
+        let leaves = proposals.iter().map(|h| h.leaf.clone()).collect();
         Ok((Restored { safety, leaves }, proposals))
     }
 }
@@ -168,7 +194,14 @@ impl SafetyStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sq_types::{Height, View};
+    use sq_types::{Height, NamespaceId, NsTable, NsTableEntry, View};
+
+    fn ns_table(end: u32) -> NsTable {
+        NsTable(vec![NsTableEntry {
+            namespace: NamespaceId(1),
+            end,
+        }])
+    }
 
     #[test]
     fn safety_and_proposals_survive_reopen_and_decided_ones_are_pruned() {
@@ -179,10 +212,21 @@ mod tests {
         let mut leaf = Leaf::genesis();
         leaf.header.height = Height(3);
         leaf.header.view = View(4);
+        let d = sq_consensus::da::disperse(4, b"p", &ns_table(1)).expect("disperse");
+        leaf.header.payload_commitment = d.commitment;
+        leaf.header.ns_table = ns_table(1);
+        let held = HeldProposal {
+            leaf: leaf.clone(),
+            payload: b"p".to_vec(),
+            common: d.common,
+            share: d.shares[2].clone(),
+        };
         store
             .persist(&PersistRecord::Proposal {
-                leaf: leaf.clone(),
-                payload: b"p".to_vec(),
+                leaf: held.leaf.clone(),
+                payload: held.payload.clone(),
+                common: held.common,
+                share: held.share.clone(),
             })
             .expect("persist");
         let mut state = SafetyState::genesis();
@@ -195,7 +239,7 @@ mod tests {
             .restore()
             .expect("restore");
         assert_eq!(restored.safety, state);
-        assert_eq!(props, vec![(leaf.clone(), b"p".to_vec())]);
+        assert_eq!(props, vec![held]);
         let mut decided = state.clone();
         decided.decided = leaf.clone();
         store

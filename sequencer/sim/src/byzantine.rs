@@ -8,7 +8,6 @@ use rand_chacha::ChaCha8Rng;
 use sq_consensus::{Consensus, Input, Message, Output, Proposal, RejectReason, Vote};
 use sq_types::certificate::{proposal_digest, quorum_digest};
 use sq_types::codec::Encode;
-use sq_types::header::payload_commitment;
 use sq_types::{Crypto, Leaf, NamespaceId, NodeIndex, NsTable, NsTableEntry};
 
 /// What the host does with one item after the behaviour has had its say.
@@ -44,7 +43,7 @@ pub fn transform(
         match (behavior, out) {
             (Behavior::Silent, Output::Broadcast(_) | Output::Send { .. }) => {}
             (Behavior::Equivocator, Output::Broadcast(Message::Proposal(p))) => {
-                let twin = conflicting_twin(crypto, &p);
+                let twin = conflicting_twin(crypto, n, &p);
                 for to in (0..n).filter(|&i| i != me) {
                     let chosen = if to % 2 == 0 { &p } else { &twin };
                     actions.push(Action::Raw(
@@ -115,15 +114,17 @@ fn resign(crypto: &AnyCrypto, mut p: Proposal) -> Proposal {
 }
 
 /// The same proposal with a different payload: both are validly signed.
-fn conflicting_twin(crypto: &AnyCrypto, p: &Proposal) -> Proposal {
+fn conflicting_twin(crypto: &AnyCrypto, n: usize, p: &Proposal) -> Proposal {
     let mut twin = p.clone();
     twin.payload.push(0xee);
-    twin.leaf.header.payload_commitment = payload_commitment(&twin.payload);
     let end = u32::try_from(twin.payload.len()).unwrap_or(u32::MAX);
     twin.leaf.header.ns_table = NsTable(vec![NsTableEntry {
         namespace: NamespaceId(1),
         end,
     }]);
+    if let Ok(d) = sq_consensus::da::disperse(n, &twin.payload, &twin.leaf.header.ns_table) {
+        twin.leaf.header.payload_commitment = d.commitment;
+    }
     resign(crypto, twin)
 }
 

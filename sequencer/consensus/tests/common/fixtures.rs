@@ -3,7 +3,6 @@
 
 use sq_consensus::{Config, Consensus, Input, Proposal, Restored, Timeout, Vote};
 use sq_types::certificate::{proposal_digest, quorum_digest, timeout_digest, SignatureBytes};
-use sq_types::header::payload_commitment;
 use sq_types::{
     BlsCrypto, BlsKeyPair, Crypto, Header, Leaf, NamespaceId, NodeIndex, NsTable, NsTableEntry,
     QuorumCertificate, SignerBitmap, StakeEntry, StakeTable, TimeoutCertificate, View,
@@ -268,7 +267,10 @@ pub fn leaf(view: u64, justify: &QuorumCertificate, payload: &[u8], ns_table: Ns
         height: justify.height.next(),
         view: View(view),
         parent: justify.leaf,
-        payload_commitment: payload_commitment(payload),
+        // A table that does not fit the payload (rejection tests) cannot be dispersed: such a
+        // leaf gets a zero commitment and is rejected for its table first.
+        payload_commitment: sq_consensus::da::disperse(N as usize, payload, &ns_table)
+            .map_or(sq_types::Commitment::ZERO, |d| d.commitment),
         timestamp_ms,
         l1_head,
         ns_table,

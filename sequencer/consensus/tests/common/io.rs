@@ -49,12 +49,21 @@ pub fn set_timer(view: u64, after_ms: u64) -> Output {
     }
 }
 
-pub fn persist_proposal(seq: u64, p: &Proposal) -> Output {
+/// The record node `me` persists for `p`: the leaf, the payload and its own VID share.
+pub fn persist_proposal(seq: u64, me: u32, p: &Proposal) -> Output {
+    let d = sq_consensus::da::disperse(
+        super::fixtures::N as usize,
+        &p.payload,
+        &p.leaf.header.ns_table,
+    )
+    .expect("fixture payloads disperse");
     Output::Persist {
         seq,
         record: PersistRecord::Proposal {
             leaf: p.leaf.clone(),
             payload: p.payload.clone(),
+            common: d.common,
+            share: d.shares[me as usize].clone(),
         },
     }
 }

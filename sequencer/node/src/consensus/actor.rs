@@ -6,7 +6,7 @@ use super::{DecidedBlock, Handles, NodeStatus};
 use crate::mempool::Mempool;
 use crate::metrics::Metrics;
 use crate::payload;
-use crate::store::SafetyStore;
+use crate::store::{HeldProposal, SafetyStore};
 use sq_consensus::{Consensus, Input, Message, Output, PersistRecord};
 use sq_network::{Network, Recipient, Topic};
 use sq_types::codec::Encode;
@@ -34,7 +34,8 @@ pub struct ConsensusActor<N: Network> {
     persisted_rx: mpsc::UnboundedReceiver<u64>,
     timer_tx: mpsc::UnboundedSender<View>,
     timer_rx: mpsc::UnboundedReceiver<View>,
-    payloads: HashMap<Commitment, (u64, Vec<u8>)>,
+    /// Proposals this node persisted and that are not decided yet, by leaf commitment.
+    payloads: HashMap<Commitment, HeldProposal>,
     recent: VecDeque<Commitment>,
     /// Decided transactions since the mempool's duplicate set was last trimmed.
     decided_since_trim: usize,
@@ -50,7 +51,7 @@ impl<N: Network> ConsensusActor<N> {
         machine: Consensus<BlsCrypto>,
         net: N,
         store: SafetyStore,
-        payloads: Vec<(Leaf, Vec<u8>)>,
+        payloads: Vec<HeldProposal>,
         handles: Handles,
     ) -> Self {
         let Handles {
@@ -82,10 +83,7 @@ impl<N: Network> ConsensusActor<N> {
             })
             .ok();
         let (timer_tx, timer_rx) = mpsc::unbounded_channel();
-        let payloads = payloads
-            .into_iter()
-            .map(|(l, p)| (l.commit(), (l.header.height.0, p)))
-            .collect();
+        let payloads = payloads.into_iter().map(|h| (h.leaf.commit(), h)).collect();
         ConsensusActor {
             machine,
             net,
@@ -164,9 +162,22 @@ impl<N: Network> ConsensusActor<N> {
                 });
             }
             Output::Persist { seq, record } => {
-                if let PersistRecord::Proposal { leaf, payload } = &record {
-                    self.payloads
-                        .insert(leaf.commit(), (leaf.header.height.0, payload.clone()));
+                if let PersistRecord::Proposal {
+                    leaf,
+                    payload,
+                    common,
+                    share,
+                } = &record
+                {
+                    self.payloads.insert(
+                        leaf.commit(),
+                        HeldProposal {
+                            leaf: leaf.clone(),
+                            payload: payload.clone(),
+                            common: *common,
+                            share: share.clone(),
+                        },
+                    );
                     // Another leader's block holds these: don't propose them again while it
                     // may still be decided.
                     if let Ok(txs) = payload::all_transactions(payload, &leaf.header.ns_table) {
@@ -234,11 +245,13 @@ impl<N: Network> ConsensusActor<N> {
         for (leaf, qc) in chain {
             let commit = leaf.commit();
             let held = self.payloads.get(&commit);
-            if let Some((_, p)) = held {
-                self.metrics.decided_payload_bytes.inc_by(p.len() as u64);
+            if let Some(h) = held {
+                self.metrics
+                    .decided_payload_bytes
+                    .inc_by(h.payload.len() as u64);
             }
-            let txs =
-                held.and_then(|(_, p)| payload::all_transactions(p, &leaf.header.ns_table).ok());
+            let txs = held
+                .and_then(|h| payload::all_transactions(&h.payload, &leaf.header.ns_table).ok());
             let block = DecidedBlock {
                 height: leaf.header.height,
                 view: leaf.header.view,
@@ -273,7 +286,8 @@ impl<N: Network> ConsensusActor<N> {
             }
         }
         let decided = self.machine.safety().decided.header.height.0;
-        self.payloads.retain(|_, (h, _)| *h > decided);
+        self.payloads
+            .retain(|_, h| h.leaf.header.height.0 > decided);
         while self.recent.len() > 100_000 {
             self.recent.pop_front();
         }
