@@ -1,10 +1,10 @@
-//! Pure data availability: VID erasure coding of block payloads into Merkle-committed shares, payload recovery, DA votes' signed message, and namespace proofs.
+//! Pure data availability: VID erasure coding of block payloads into Merkle-committed shares, payload recovery, and namespace proofs.
 //!
 //! This is AVID-M (DispersedLedger, Yang et al., NSDI '22) in the role the HotShot paper gives
 //! its VID scheme in the Tiramisu DA layer: the leader [`disperse`]s a payload into `n` shares
 //! (share `i` for node `i`) plus one [`VidCommon`]; each node checks its [`VidShare`] against
-//! the header's payload commitment ([`VidShare::verify`]), stores it, and signs
-//! [`da_vote_message`]; any `k = ⌊n/3⌋ + 1` valid shares [`recover()`] the payload, and recovery
+//! the header's payload commitment ([`VidShare::verify`]) and stores it before its consensus
+//! vote (which is therefore also its DA vote: `sq_consensus::da`); any `k = ⌊n/3⌋ + 1` valid shares [`recover()`] the payload, and recovery
 //! re-encodes it to catch a leader that dispersed an inconsistent block. A rollup checks its
 //! namespace's bytes with a [`NamespaceProof`].
 //!
@@ -20,7 +20,7 @@
 //!   namespace root matches the erasure-coded payload (see [`namespace`] for the consequence).
 //!
 //! Modules: [`vid`] (parameters, layout, dispersal), [`share`] (common data, shares, codecs,
-//! verification), [`recover()`](mod@recover), [`namespace`], [`vote`], [`merkle`], [`error`].
+//! verification), [`recover()`](mod@recover), [`namespace`], [`merkle`], [`error`].
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
@@ -30,7 +30,6 @@ pub mod namespace;
 pub mod recover;
 pub mod share;
 pub mod vid;
-pub mod vote;
 
 pub use error::DaError;
 pub use merkle::{Hash, MerkleProof, MerkleTree};
@@ -41,4 +40,3 @@ pub use vid::{
     disperse, encode_shares, payload_commitment, vid_leaf, Dispersal, VidParams,
     MAX_DISPERSAL_BYTES, MAX_VID_NODES,
 };
-pub use vote::da_vote_message;

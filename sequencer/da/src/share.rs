@@ -101,8 +101,7 @@ pub struct VidShare {
 
 impl VidShare {
     /// Checks `common` against `commitment`, then this share against `common`. A node stores
-    /// its share, and only then signs its DA vote ([`crate::da_vote_message`]), after this
-    /// returns `Ok`.
+    /// its share, and only then votes, after this returns `Ok`.
     ///
     /// # Errors
     /// From [`VidCommon::check`], then [`DaError::ShareIndexOutOfRange`],

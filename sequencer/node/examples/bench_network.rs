@@ -139,6 +139,8 @@ fn run_one(
         bin_dir: bin_dir.to_path_buf(),
         libp2p: false,
         cdn_args: Vec::new(),
+        database_urls: Vec::new(),
+        node_args: Vec::new(),
     })
     .map_err(|e| e.to_string())?;
     let all: Vec<usize> = (0..nodes).collect();

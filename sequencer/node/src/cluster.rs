@@ -115,6 +115,10 @@ pub struct ClusterConfig {
     pub libp2p: bool,
     /// Extra `cdn-server` flags (timings, limits).
     pub cdn_args: Vec<String>,
+    /// `--database-url` per node index; nodes not listed use SQLite in their data directory.
+    pub database_urls: Vec<(usize, String)>,
+    /// Extra `sequencer` flags for every node.
+    pub node_args: Vec<String>,
 }
 
 /// A running cluster. Dropping it kills every process and deletes its folder.
@@ -123,6 +127,8 @@ pub struct Cluster {
     dir: tempfile::TempDir,
     bin_dir: PathBuf,
     libp2p: bool,
+    database_urls: Vec<(usize, String)>,
+    node_args: Vec<String>,
     /// The CDN server, `None` once killed.
     pub cdn: Option<Proc>,
     /// The CDN's node port.
@@ -169,6 +175,8 @@ impl Cluster {
             dir,
             bin_dir: cfg.bin_dir.clone(),
             libp2p: cfg.libp2p,
+            database_urls: cfg.database_urls.clone(),
+            node_args: cfg.node_args.clone(),
             cdn: Some(cdn),
             cdn_port,
             cdn_metrics_port,
@@ -193,6 +201,7 @@ impl Cluster {
     }
 
     /// Starts node `i` (again), keeping its data directory; each start gets a new log file.
+    /// Every other node's API is passed as `--peer-api` (for catch-up).
     ///
     /// # Errors
     /// When the process cannot be started.
@@ -208,6 +217,15 @@ impl Cluster {
             "--api-port".into(),
             self.api[i].to_string(),
         ];
+        for (_, port) in self.api.iter().enumerate().filter(|(j, _)| *j != i) {
+            args.push("--peer-api".into());
+            args.push(format!("http://127.0.0.1:{port}"));
+        }
+        if let Some((_, url)) = self.database_urls.iter().find(|(j, _)| *j == i) {
+            args.push("--database-url".into());
+            args.push(url.clone());
+        }
+        args.extend(self.node_args.iter().cloned());
         if self.libp2p {
             args.push("--libp2p-listen".into());
             args.push(format!("/ip4/127.0.0.1/tcp/{}", self.p2p[i]));

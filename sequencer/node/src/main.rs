@@ -11,20 +11,24 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use sq_api::mempool::{Mempool, MempoolConfig};
+use sq_api::{router, ApiState};
 use sq_consensus::{Config, Consensus};
 use sq_network::cdn::CdnClient;
 use sq_network::combined::Combined;
 use sq_network::p2p::{Libp2pConfig, Libp2pNetwork};
 use sq_network::Network;
-use sq_node::api::{router, ApiState};
+use sq_node::catchup::{client::PeerClient, CatchUp};
 use sq_node::consensus::{ConsensusActor, Handles, NodeStatus};
-use sq_node::mempool::{Mempool, MempoolConfig};
 use sq_node::metrics::Metrics;
 use sq_node::store::SafetyStore;
-use sq_types::{BlsCrypto, BlsKeyPair};
+use sq_node::writer::DecidedRecord;
+use sq_storage::Storage;
+use sq_types::{BlsCrypto, BlsKeyPair, NamespaceId};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use tokio::sync::watch;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
 
 #[derive(Parser)]
 #[command(version, about = "A HotShot-style sequencer node")]
@@ -53,10 +57,29 @@ struct RunArgs {
     /// This node's BLS key file (from `sequencer keygen`).
     #[arg(long)]
     key_file: Option<PathBuf>,
-    /// Where the node keeps its safety state.
+    /// Where the node keeps its safety state, and its SQLite database unless
+    /// --database-url is given.
     #[arg(long, default_value = "data")]
     data_dir: PathBuf,
-    /// HTTP API port (status, submit, metrics).
+    /// Decided-block database: `postgres://user@host/db` or `sqlite://path`; default
+    /// `DATA_DIR/sequencer.sqlite`.
+    #[arg(long, env = "SEQUENCER_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Keep the payloads, shares and transactions of only the last K decided blocks (leaves
+    /// and QCs are always kept). Off by default.
+    #[arg(long)]
+    prune_keep: Option<u64>,
+    /// A peer's API (`http://host:port`, repeatable), for catch-up of missing blocks.
+    #[arg(long)]
+    peer_api: Vec<String>,
+    /// Only accept submissions in these namespaces (repeatable); any namespace when absent.
+    #[arg(long)]
+    namespace: Vec<u64>,
+    /// Recently decided leaves kept in memory to serve peers' leaf requests; a node further
+    /// behind than this rejoins from a leaf that catch-up stored.
+    #[arg(long, default_value_t = 1024)]
+    decided_window: usize,
+    /// HTTP API port (status, availability, submit, metrics).
     #[arg(long, default_value_t = 8000)]
     api_port: u16,
     /// libp2p listen address; enables the libp2p fallback.
@@ -104,16 +127,27 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         .with_context(|| format!("{}: invalid BLS key file", key_file.display()))?;
     let store = SafetyStore::open(&args.data_dir)?;
     let (restored, payloads) = store.restore()?;
+    let storage = match &args.database_url {
+        Some(url) => Storage::connect(url).await,
+        None => Storage::open_sqlite_dir(&args.data_dir).await,
+    }
+    .context("opening the decided-block database")?;
+    let stored_from_db = storage
+        .latest_height()
+        .await
+        .context("reading the decided-block database")?
+        .map_or(0, |h| h.0);
+    tracing::info!(target: "node", database = %storage.dialect(), stored_height = stored_from_db, "database open");
 
     tracing::info!(target: "node", cdn = %args.cdn_url, "connecting to the CDN; waiting for the network configuration");
-    let mut delay = std::time::Duration::from_millis(200);
+    let mut delay = Duration::from_millis(200);
     let (cdn, config) = loop {
         match CdnClient::connect(&args.cdn_url, key.clone()).await {
             Ok(joined) => break joined,
             Err(e) if e.is_retryable() => {
                 tracing::warn!(target: "node", error = %e, retry_ms = delay.as_millis() as u64, "CDN not reachable yet");
                 tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(std::time::Duration::from_secs(5));
+                delay = (delay * 2).min(Duration::from_secs(5));
             }
             Err(e) => return Err(e).context("the CDN refused this node"),
         }
@@ -127,6 +161,11 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
     let metrics = Arc::new(Metrics::new());
     let mempool_cfg = MempoolConfig {
         max_block_bytes: config.max_block_bytes as usize,
+        allowed_namespaces: if args.namespace.is_empty() {
+            None
+        } else {
+            Some(args.namespace.iter().copied().map(NamespaceId).collect())
+        },
         ..MempoolConfig::default()
     };
     let max_transaction_bytes = mempool_cfg.max_transaction_bytes;
@@ -135,24 +174,30 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         node: me.0,
         ..NodeStatus::default()
     });
+    let (stored_tx, stored_rx) = watch::channel(stored_from_db);
     let consensus_cfg = Config {
         view_timeout_ms: config.view_timeout_ms,
         max_view_timeout_ms: config.max_view_timeout_ms,
-        ..Config::default()
+        decided_window: args.decided_window.max(1),
     };
+    let crypto = BlsCrypto::new(key.clone(), &table);
     let machine = Consensus::new(
-        consensus_cfg,
-        BlsCrypto::new(key.clone(), &table),
+        consensus_cfg.clone(),
+        crypto.clone(),
         table.clone(),
         me,
         restored,
     );
 
+    let render = metrics.clone();
     let api = router(ApiState {
+        storage: storage.clone(),
         mempool: mempool.clone(),
-        metrics: metrics.clone(),
-        status: status_rx,
         max_transaction_bytes,
+        status: status_rx,
+        stored_height: stored_rx,
+        metrics: Arc::new(move || render.render()),
+        nodes: table.len() as u32,
     });
     let listener = tokio::net::TcpListener::bind(("0.0.0.0", args.api_port))
         .await
@@ -160,15 +205,49 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
     tracing::info!(target: "node", port = args.api_port, "API listening");
     tokio::spawn(async move { axum::serve(listener, api).await });
 
+    let (store_tx, store_rx) = mpsc::channel::<DecidedRecord>(4096);
+    tokio::spawn(sq_node::writer::run(
+        storage.clone(),
+        store_rx,
+        stored_tx.clone(),
+        args.prune_keep,
+    ));
+    let peers = args
+        .peer_api
+        .iter()
+        .map(|u| PeerClient::new(u))
+        .collect::<Result<Vec<_>, _>>()
+        .context("building the peer API client")?;
+    if !peers.is_empty() {
+        tokio::spawn(
+            CatchUp {
+                storage: storage.clone(),
+                peers,
+                crypto: BlsCrypto::new(key.clone(), &table),
+                table: table.clone(),
+                me: me.0 as usize,
+                stored: stored_tx,
+                interval: Duration::from_secs(1),
+                lag: 5,
+            }
+            .run(),
+        );
+    }
+
     let now_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64);
     if config.start_unix_ms > now_ms {
-        tokio::time::sleep(std::time::Duration::from_millis(
-            config.start_unix_ms - now_ms,
-        ))
-        .await;
+        tokio::time::sleep(Duration::from_millis(config.start_unix_ms - now_ms)).await;
     }
+    let handles = Handles {
+        mempool,
+        metrics,
+        status: status_tx,
+        decided_tx: None,
+        store_tx: Some(store_tx),
+        storage: Some(storage.clone()),
+    };
     match args.libp2p_listen {
         Some(listen) => {
             let p2p = Libp2pNetwork::start(Libp2pConfig {
@@ -180,37 +259,34 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
                 queue: 4096,
             })
             .await?;
-            spawn_actor(
-                Combined::new(cdn, p2p),
+            let net = Combined::new(cdn, p2p);
+            let actor = ConsensusActor::new(
+                consensus_cfg,
+                crypto,
                 machine,
+                net,
                 store,
                 payloads,
-                mempool,
-                metrics,
-                status_tx,
-            )
-            .await
+                handles,
+            );
+            run_actor(actor).await
         }
-        None => spawn_actor(cdn, machine, store, payloads, mempool, metrics, status_tx).await,
+        None => {
+            let actor = ConsensusActor::new(
+                consensus_cfg,
+                crypto,
+                machine,
+                cdn,
+                store,
+                payloads,
+                handles,
+            );
+            run_actor(actor).await
+        }
     }
 }
 
-async fn spawn_actor<N: Network>(
-    net: N,
-    machine: Consensus<BlsCrypto>,
-    store: SafetyStore,
-    payloads: Vec<sq_node::store::HeldProposal>,
-    mempool: Arc<Mutex<Mempool>>,
-    metrics: Arc<Metrics>,
-    status: watch::Sender<NodeStatus>,
-) -> anyhow::Result<()> {
-    let handles = Handles {
-        mempool,
-        metrics,
-        status,
-        decided_tx: None,
-    };
-    let actor = ConsensusActor::new(machine, net, store, payloads, handles);
+async fn run_actor<N: Network>(actor: ConsensusActor<N>) -> anyhow::Result<()> {
     tokio::select! {
         r = actor.run() => r,
         _ = tokio::signal::ctrl_c() => {

@@ -1,10 +1,10 @@
 //! Four full node actors (real BLS, fsynced stores, mempools) over the in-memory network decide
 //! blocks that carry submitted transactions.
 
+use sq_api::mempool::{Mempool, MempoolConfig};
 use sq_consensus::{Config, Consensus};
 use sq_network::memory::MemoryNetwork;
 use sq_node::consensus::{ConsensusActor, Handles, NodeStatus};
-use sq_node::mempool::{Mempool, MempoolConfig};
 use sq_node::metrics::Metrics;
 use sq_node::store::SafetyStore;
 use sq_types::{
@@ -42,19 +42,16 @@ async fn four_nodes_decide_blocks_with_submitted_transactions() {
             decided_window: 1_024,
         };
         let me = NodeIndex(i as u32);
-        let machine = Consensus::new(
-            cfg,
-            BlsCrypto::new(keys[i].clone(), &table),
-            table.clone(),
-            me,
-            restored,
-        );
+        let crypto = BlsCrypto::new(keys[i].clone(), &table);
+        let machine = Consensus::new(cfg.clone(), crypto.clone(), table.clone(), me, restored);
         let pool = Arc::new(Mutex::new(Mempool::new(MempoolConfig::default())));
         let (status_tx, status_rx) = watch::channel(NodeStatus {
             node: i as u32,
             ..NodeStatus::default()
         });
         let actor = ConsensusActor::new(
+            cfg,
+            crypto,
             machine,
             net,
             store,
@@ -64,6 +61,8 @@ async fn four_nodes_decide_blocks_with_submitted_transactions() {
                 metrics: Arc::new(Metrics::new()),
                 status: status_tx,
                 decided_tx: None,
+                store_tx: None,
+                storage: None,
             },
         );
         tokio::spawn(actor.run());

@@ -1,8 +1,10 @@
 //! Process-level tests on 127.0.0.1: a real `cdn-server` and four real `sequencer` processes.
 //! One cluster runs the scenarios in order (they are too heavy to run side by side on two
 //! cores): decide 20 blocks; carry a submitted transaction; refuse an unauthenticated client;
-//! keep deciding with one node killed and let it rejoin; keep deciding over libp2p after the
-//! CDN is killed.
+//! keep deciding with one node killed (`kill -9`) and let it rejoin, losing no decided block and
+//! catching up on what it missed; keep deciding over libp2p after the CDN is killed. Node 1
+//! stores its decided blocks in PostgreSQL (`SQ_TEST_POSTGRES_URL`, default the local server),
+//! the others in SQLite.
 
 use sq_network::cdn::protocol::{ClientMessage, ErrorCode, ServerMessage};
 use sq_node::cluster::{http, status, Cluster, ClusterConfig};
@@ -33,13 +35,73 @@ fn bin_dir() -> PathBuf {
     dir
 }
 
+/// A fresh PostgreSQL database for one node; dropped when the guard goes.
+struct PgDatabase {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl PgDatabase {
+    fn create() -> PgDatabase {
+        let admin = std::env::var("SQ_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let name = format!("sq_node_test_{}", std::process::id());
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        rt.block_on(async {
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(&admin)
+                .await
+                .unwrap_or_else(|e| {
+                    panic!("PostgreSQL unreachable at {admin} (set SQ_TEST_POSTGRES_URL): {e}")
+                });
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+                .execute(&mut conn)
+                .await
+                .expect("drop");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .expect("create");
+        });
+        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+        let url = format!("{base}/{name}");
+        PgDatabase { admin, name, url }
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let Ok(rt) = tokio::runtime::Runtime::new() else {
+            return;
+        };
+        rt.block_on(async {
+            use sqlx::Connection;
+            if let Ok(mut conn) = sqlx::PgConnection::connect(&self.admin).await {
+                let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+                sqlx::query(&sql).execute(&mut conn).await.ok();
+            }
+        });
+    }
+}
+
+fn get_json(port: u16, path: &str) -> Option<(u16, serde_json::Value)> {
+    let (code, body) = http(port, "GET", path, None)?;
+    Some((code, serde_json::from_str(&body).ok()?))
+}
+
 #[test]
 fn cdn_and_four_sequencers_decide_survive_failures_and_refuse_strangers() {
+    let pg = PgDatabase::create();
     let mut c = Cluster::start(&ClusterConfig {
         nodes: 4,
         bin_dir: bin_dir(),
         libp2p: true,
         cdn_args: Vec::new(),
+        database_urls: vec![(1, pg.url.clone())],
+        // A small window, so that node 3, killed for longer than 32 blocks, must rejoin from a
+        // leaf that catch-up stored rather than from leaves its peers still hold in memory.
+        node_args: vec!["--decided-window".into(), "32".into()],
     })
     .expect("cluster");
     let all = [0, 1, 2, 3];
@@ -71,6 +133,31 @@ fn cdn_and_four_sequencers_decide_survive_failures_and_refuse_strangers() {
         std::thread::sleep(Duration::from_millis(200));
     }
 
+    // Every node stored it: found by hash, in a decided block whose leaf and payload are served.
+    let commitment = serde_json::from_str::<serde_json::Value>(&reply).expect("json")["commitment"]
+        .as_str()
+        .expect("commitment")
+        .to_string();
+    for &i in &all {
+        let path = format!("/v0/availability/transaction/hash/{commitment}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let found = loop {
+            match get_json(c.api[i], &path) {
+                Some((200, v)) => break v,
+                _ if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(200)),
+                other => panic!("node {i}: transaction not stored: {other:?}\n{}", c.logs()),
+            }
+        };
+        assert_eq!(found["namespace"].as_u64(), Some(7), "node {i}: {found}");
+        let h = found["height"].as_u64().expect("height");
+        let (code, leaf) = get_json(c.api[i], &format!("/v0/availability/leaf/{h}")).expect("leaf");
+        assert_eq!(
+            (code, leaf["height"].as_u64()),
+            (200, Some(h)),
+            "node {i}: {leaf}"
+        );
+    }
+
     // A stranger with a valid proof of possession but an unregistered key is refused.
     let stranger = BlsKeyPair::from_ikm(&[99; 32]).expect("ikm");
     let mut s = TcpStream::connect(("127.0.0.1", c.cdn_port)).expect("connect");
@@ -93,14 +180,45 @@ fn cdn_and_four_sequencers_decide_survive_failures_and_refuse_strangers() {
         other => panic!("expected a refusal, got {other:?}"),
     }
 
-    // Killing one node (f = 1) does not stop decisions; restarted, it rejoins.
-    c.nodes[3] = None;
+    // `kill -9` one node (f = 1): the others keep deciding. Restarted, it rejoins, has every
+    // block it had decided before the kill, and catches up on the ones it missed.
+    let stored_before = status(c.api[3])
+        .and_then(|s| s["stored_height"].as_u64())
+        .expect("status");
+    c.nodes[3] = None; // SIGKILL
     let before = c.max_height(&[0, 1, 2]);
-    wait(&c, &[0, 1, 2], before + 10, "3 of 4 nodes");
+    wait(&c, &[0, 1, 2], before + 40, "3 of 4 nodes");
+    let missed = c.max_height(&[0, 1, 2]);
     let node3 = c.spawn_node(3).expect("restart node 3");
     c.nodes[3] = Some(node3);
     let target = c.max_height(&[0, 1, 2]) + 5;
     wait(&c, &all, target, "node 3 rejoined");
+    // It votes and decides again itself, not only from caught-up leaves.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while status(c.api[3]).and_then(|s| s["decided_blocks"].as_u64()) < Some(5) {
+        assert!(
+            Instant::now() < deadline,
+            "node 3 does not decide after rejoining\n{}",
+            c.logs()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // Every height up to `missed` must be served by node 3, catch-up filling the gap.
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let mut h = 1;
+    while h <= missed {
+        match get_json(c.api[3], &format!("/v0/availability/payload/{h}")) {
+            Some((200, _)) => h += 1,
+            other => {
+                assert!(
+                    Instant::now() < deadline,
+                    "node 3 lacks block {h} of {missed} (stored {stored_before} before the kill): {other:?}\n{}",
+                    c.logs()
+                );
+                std::thread::sleep(Duration::from_millis(200));
+            }
+        }
+    }
 
     // Killing the CDN: the nodes fall back to libp2p and keep deciding.
     c.cdn = None;

@@ -17,6 +17,7 @@ pub mod crypto;
 pub mod header;
 pub mod ids;
 pub mod leaf;
+pub mod payload;
 pub mod stake;
 pub mod transaction;
 

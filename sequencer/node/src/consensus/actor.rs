@@ -3,13 +3,15 @@
 //! the state machine enforces through `Persist`/`Persisted`.
 
 use super::{DecidedBlock, Handles, NodeStatus};
-use crate::mempool::Mempool;
 use crate::metrics::Metrics;
-use crate::payload;
 use crate::store::{HeldProposal, SafetyStore};
-use sq_consensus::{Consensus, Input, Message, Output, PersistRecord};
+use sq_api::mempool::Mempool;
+use sq_consensus::{
+    Config, Consensus, Input, Message, Output, PersistRecord, Restored, SafetyState,
+};
 use sq_network::{Network, Recipient, Topic};
 use sq_types::codec::Encode;
+use sq_types::payload;
 use sq_types::{BlsCrypto, Commitment, Leaf, QuorumCertificate, View};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -30,6 +32,19 @@ pub struct ConsensusActor<N: Network> {
     metrics: Arc<Metrics>,
     status: watch::Sender<NodeStatus>,
     decided_tx: Option<mpsc::Sender<(Leaf, QuorumCertificate)>>,
+    store_tx: Option<mpsc::Sender<crate::writer::DecidedRecord>>,
+    storage: Option<sq_storage::Storage>,
+    /// What rebuilding the state machine after a long catch-up needs.
+    cfg: Config,
+    crypto: BlsCrypto,
+    /// The host's sequence number of the last record sent to the fsync thread, and the one the
+    /// current state machine's sequence numbers start after (they restart at 1 when the machine
+    /// is rebuilt; stale acknowledgements of the old machine's records are dropped).
+    host_seq: u64,
+    seq_base: u64,
+    rejoin_tx: mpsc::UnboundedSender<(Leaf, QuorumCertificate)>,
+    rejoin_rx: mpsc::UnboundedReceiver<(Leaf, QuorumCertificate)>,
+    rejoin_pending: bool,
     persist_tx: std::sync::mpsc::Sender<(u64, PersistRecord)>,
     persisted_rx: mpsc::UnboundedReceiver<u64>,
     timer_tx: mpsc::UnboundedSender<View>,
@@ -48,6 +63,8 @@ impl<N: Network> ConsensusActor<N> {
     /// their QCs are also sent to `handles.decided_tx` when given (for the L1 commitment task).
     #[must_use]
     pub fn new(
+        cfg: Config,
+        crypto: BlsCrypto,
         machine: Consensus<BlsCrypto>,
         net: N,
         store: SafetyStore,
@@ -59,6 +76,8 @@ impl<N: Network> ConsensusActor<N> {
             metrics,
             status,
             decided_tx,
+            store_tx,
+            storage,
         } = handles;
         let (persist_tx, persist_rx) = std::sync::mpsc::channel::<(u64, PersistRecord)>();
         let (acked_tx, persisted_rx) = mpsc::unbounded_channel();
@@ -83,6 +102,7 @@ impl<N: Network> ConsensusActor<N> {
             })
             .ok();
         let (timer_tx, timer_rx) = mpsc::unbounded_channel();
+        let (rejoin_tx, rejoin_rx) = mpsc::unbounded_channel();
         let payloads = payloads.into_iter().map(|h| (h.leaf.commit(), h)).collect();
         ConsensusActor {
             machine,
@@ -91,6 +111,15 @@ impl<N: Network> ConsensusActor<N> {
             metrics,
             status,
             decided_tx,
+            store_tx,
+            storage,
+            cfg,
+            crypto,
+            host_seq: 0,
+            seq_base: 0,
+            rejoin_tx,
+            rejoin_rx,
+            rejoin_pending: false,
             persist_tx,
             persisted_rx,
             timer_tx,
@@ -121,7 +150,13 @@ impl<N: Network> ConsensusActor<N> {
                     }
                 }
                 Some(view) = self.timer_rx.recv() => self.apply(Input::TimerFired { view }),
-                Some(seq) = self.persisted_rx.recv() => self.apply(Input::Persisted { seq }),
+                Some(seq) = self.persisted_rx.recv() => {
+                    // Acknowledgements of a replaced machine's records are stale.
+                    if seq > self.seq_base {
+                        self.apply(Input::Persisted { seq: seq - self.seq_base });
+                    }
+                }
+                Some((leaf, qc)) = self.rejoin_rx.recv() => self.rejoin(leaf, qc),
             }
         }
     }
@@ -186,7 +221,8 @@ impl<N: Network> ConsensusActor<N> {
                         self.lock_mempool().proposed(leaf.header.view, &commits);
                     }
                 }
-                if self.persist_tx.send((seq, record)).is_err() {
+                self.host_seq = self.seq_base + seq;
+                if self.persist_tx.send((self.host_seq, record)).is_err() {
                     tracing::error!(target: "node::store", "fsync thread stopped; votes stay held");
                 }
             }
@@ -223,14 +259,85 @@ impl<N: Network> ConsensusActor<N> {
                 self.status.send_modify(|s| s.proposals_rejected += 1);
                 tracing::debug!(target: "node::consensus", view = view.0, ?reason, "proposal rejected");
             }
-            Output::CatchUpNeeded { height, .. } => {
-                tracing::warn!(target: "node::consensus", height = height.0, "behind by more than the in-memory window; catch-up from peers' APIs is not built yet");
-            }
+            Output::CatchUpNeeded { height, leaf } => self.await_catch_up(height, leaf),
             Output::Conflict { height } => {
                 tracing::error!(target: "node::consensus", height = height.0, "certified chain conflicts with a decided leaf: more than a third of the stake is Byzantine");
             }
         }
         None
+    }
+
+    /// Consensus needs leaves older than its window: wait until catch-up has stored the decided
+    /// leaf at `height` (it must be `leaf`), then [`Self::rejoin`] from it.
+    fn await_catch_up(&mut self, height: sq_types::Height, leaf: Commitment) {
+        let Some(storage) = self.storage.clone() else {
+            tracing::warn!(target: "node::consensus", height = height.0, "behind by more than the in-memory window and no storage to catch up into");
+            return;
+        };
+        if self.rejoin_pending {
+            return;
+        }
+        self.rejoin_pending = true;
+        tracing::warn!(target: "node::consensus", height = height.0, "behind by more than the in-memory window; waiting for catch-up from peers");
+        let tx = self.rejoin_tx.clone();
+        tokio::spawn(async move {
+            loop {
+                match storage.leaf(height).await {
+                    Ok(Some((l, qc))) if l.commit() == leaf => {
+                        // Resume from the newest stored leaf (every stored leaf is decided and
+                        // verified), so that the gap left to the network is as small as it can be.
+                        let newest = match storage.latest_height().await {
+                            Ok(Some(h)) if h > height => storage.leaf(h).await.ok().flatten(),
+                            _ => None,
+                        };
+                        tx.send(newest.unwrap_or((l, qc))).ok();
+                        return;
+                    }
+                    Ok(Some(_)) => {
+                        tracing::error!(target: "node::consensus", height = height.0, "the stored leaf differs from the one consensus decided");
+                        return;
+                    }
+                    Ok(None) | Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+                }
+            }
+        });
+    }
+
+    /// Rebuilds the state machine from a caught-up decided leaf and its QC. It never votes again
+    /// in a view up to the current one (so it cannot equivocate), locks on the higher of its lock
+    /// and `qc`, and resumes from `leaf`.
+    fn rejoin(&mut self, leaf: Leaf, qc: QuorumCertificate) {
+        self.rejoin_pending = false;
+        let old = self.machine.safety().clone();
+        if leaf.header.height <= old.decided.header.height {
+            return;
+        }
+        let safety = SafetyState {
+            last_voted_view: old.last_voted_view.max(self.machine.view()),
+            locked_qc: if qc.view > old.locked_qc.view {
+                qc
+            } else {
+                old.locked_qc
+            },
+            decided: leaf,
+        };
+        let height = safety.decided.header.height;
+        tracing::info!(target: "node::consensus", height = height.0, "rejoining consensus from a caught-up leaf");
+        let table = self.machine.table().clone();
+        let me = self.machine.index();
+        self.machine = Consensus::new(
+            self.cfg.clone(),
+            self.crypto.clone(),
+            table,
+            me,
+            Restored {
+                safety,
+                leaves: Vec::new(),
+            },
+        );
+        self.seq_base = self.host_seq;
+        self.payloads.retain(|_, h| h.leaf.header.height > height);
+        self.apply(Input::Start);
     }
 
     fn lock_mempool(&self) -> std::sync::MutexGuard<'_, Mempool> {
@@ -279,6 +386,16 @@ impl<N: Network> ConsensusActor<N> {
                 s.decided_blocks += 1;
                 s.decided_transactions += block.transactions.unwrap_or(0) as u64;
             });
+            if let Some(tx) = &self.store_tx {
+                let record = crate::writer::DecidedRecord {
+                    leaf: leaf.clone(),
+                    qc: qc.clone(),
+                    held: self.payloads.get(&commit).cloned(),
+                };
+                if tx.try_send(record).is_err() {
+                    tracing::warn!(target: "node::storage", height = block.height.0, "storage writer is behind; catch-up will refill this block");
+                }
+            }
             if let Some(tx) = &self.decided_tx {
                 if tx.try_send((leaf, qc)).is_err() {
                     tracing::warn!(target: "node::consensus", "decided-leaf consumer is behind; a leaf was not forwarded");

@@ -6,8 +6,9 @@ mod actor;
 
 pub use actor::ConsensusActor;
 
-use crate::mempool::Mempool;
 use crate::metrics::Metrics;
+use sq_api::mempool::Mempool;
+pub use sq_api::status::NodeStatus;
 use sq_types::{Commitment, Height, Leaf, QuorumCertificate, View};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, watch};
@@ -24,40 +25,12 @@ pub struct Handles {
     /// Receives every decided leaf with its QC, when given (the L1 commitment task). Bounded:
     /// a full channel drops the leaf with a warning rather than stall consensus.
     pub decided_tx: Option<mpsc::Sender<(Leaf, QuorumCertificate)>>,
-}
-
-/// What the actor publishes for the API and the logs, updated after every input.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct NodeStatus {
-    /// This node's index in the stake table.
-    pub node: u32,
-    /// Current view.
-    pub view: u64,
-    /// Height of the last decided leaf.
-    pub height: u64,
-    /// Commitment of the last decided leaf (hex).
-    pub last_leaf: String,
-    /// Unix milliseconds of the last decide on this node (0 before the first).
-    pub last_decide_unix_ms: u64,
-    /// Leaves decided since start.
-    pub decided_blocks: u64,
-    /// Transactions decided since start.
-    pub decided_transactions: u64,
-    /// Proposals this node did not vote for.
-    pub proposals_rejected: u64,
-}
-
-impl NodeStatus {
-    /// Decided leaves per view so far: the fraction of views that produced a block (1.0 means
-    /// every view decided one; 0 before the first view).
-    #[must_use]
-    pub fn success_rate(&self) -> f64 {
-        if self.view == 0 {
-            0.0
-        } else {
-            (self.height as f64 / self.view as f64).min(1.0)
-        }
-    }
+    /// Receives every decided leaf with its QC and held proposal, for the storage writer.
+    /// Bounded: a full channel drops the record with a warning; catch-up refills the gap.
+    pub store_tx: Option<mpsc::Sender<crate::writer::DecidedRecord>>,
+    /// The decided-block database, which catch-up fills; needed to rejoin after falling
+    /// further behind than the state machine's window.
+    pub storage: Option<sq_storage::Storage>,
 }
 
 /// One decided leaf as the node reports it.

@@ -5,8 +5,8 @@
 //! another as `len: u32 BE ‖ payload[len]`. The namespace id of each transaction is the range's
 //! namespace, so it is not repeated.
 
-use sq_types::codec::{limits, put_var_bytes, DecodeError, Reader};
-use sq_types::{NamespaceId, NsTable, NsTableEntry, Transaction};
+use crate::codec::{limits, put_var_bytes, DecodeError, Reader};
+use crate::{NamespaceId, NsTable, NsTableEntry, Transaction};
 use std::collections::BTreeMap;
 
 /// Builds a payload and its namespace table from transactions (any order; within a namespace

@@ -2,8 +2,8 @@
 //! leader drains into blocks. Pure: no I/O, no clock.
 
 use sq_types::codec::limits;
-use sq_types::{Commitment, Transaction, View};
-use std::collections::{HashMap, HashSet, VecDeque};
+use sq_types::{Commitment, NamespaceId, Transaction, View};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use thiserror::Error;
 
 /// Limits of a mempool.
@@ -19,6 +19,10 @@ pub struct MempoolConfig {
     pub max_block_bytes: usize,
     /// Views after which a transaction put in a block that was not decided is queued again.
     pub requeue_after_views: u64,
+    /// The namespaces this sequencer accepts submissions for; `None` accepts any namespace.
+    /// Only [`Mempool::submit`] checks it (transactions seen in other leaders' proposals are
+    /// tracked whatever their namespace).
+    pub allowed_namespaces: Option<BTreeSet<NamespaceId>>,
 }
 
 impl Default for MempoolConfig {
@@ -29,6 +33,7 @@ impl Default for MempoolConfig {
             max_transaction_bytes: limits::MAX_TRANSACTION_BYTES,
             max_block_bytes: 4 * 1024 * 1024,
             requeue_after_views: 10,
+            allowed_namespaces: None,
         }
     }
 }
@@ -47,6 +52,9 @@ pub enum SubmitError {
     /// The same transaction is already waiting or in a recent block.
     #[error("duplicate transaction {0}")]
     Duplicate(Commitment),
+    /// The namespace is not in [`MempoolConfig::allowed_namespaces`].
+    #[error("namespace {0} is not served by this sequencer")]
+    UnknownNamespace(NamespaceId),
     /// The mempool is at its transaction or byte limit.
     #[error("mempool full; retry later")]
     Full,
@@ -59,6 +67,7 @@ impl SubmitError {
         match self {
             SubmitError::TooLarge { .. } => "transaction_too_large",
             SubmitError::Duplicate(_) => "duplicate_transaction",
+            SubmitError::UnknownNamespace(_) => "unknown_namespace",
             SubmitError::Full => "mempool_full",
         }
     }
@@ -102,13 +111,20 @@ impl Mempool {
     /// Queues a transaction and returns its commitment.
     ///
     /// # Errors
-    /// [`SubmitError`] for an oversized, duplicate or overflowing submission; nothing is queued.
+    /// [`SubmitError`] for an oversized submission, one in a namespace outside
+    /// [`MempoolConfig::allowed_namespaces`], a duplicate, or one that would overflow the
+    /// mempool (checked in that order); nothing is queued.
     pub fn submit(&mut self, tx: Transaction) -> Result<Commitment, SubmitError> {
         if tx.payload.len() > self.cfg.max_transaction_bytes {
             return Err(SubmitError::TooLarge {
                 len: tx.payload.len(),
                 max: self.cfg.max_transaction_bytes,
             });
+        }
+        if let Some(allowed) = &self.cfg.allowed_namespaces {
+            if !allowed.contains(&tx.namespace) {
+                return Err(SubmitError::UnknownNamespace(tx.namespace));
+            }
         }
         let commit = tx.commit();
         if self.known.contains(&commit) {
@@ -217,7 +233,6 @@ impl Mempool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sq_types::NamespaceId;
 
     fn tx(i: u8, len: usize) -> Transaction {
         let mut payload = vec![i; len];
@@ -235,6 +250,7 @@ mod tests {
             max_transaction_bytes: 50,
             max_block_bytes: 30,
             requeue_after_views: 2,
+            allowed_namespaces: None,
         })
     }
 
@@ -286,5 +302,41 @@ mod tests {
         m.decided(&[waiting]);
         m.requeue_stale(View(200));
         assert!(m.is_empty());
+    }
+
+    #[test]
+    fn namespaces_outside_the_allow_list_are_refused_with_their_code() {
+        let mut m = Mempool::new(MempoolConfig {
+            allowed_namespaces: Some([NamespaceId(1), NamespaceId(3)].into()),
+            ..MempoolConfig::default()
+        });
+        m.submit(tx(1, 10)).expect("namespace 1 is allowed");
+        let other = Transaction {
+            namespace: NamespaceId(2),
+            payload: b"x".to_vec(),
+        };
+        let err = m.submit(other).expect_err("namespace 2 is not allowed");
+        assert_eq!(err, SubmitError::UnknownNamespace(NamespaceId(2)));
+        assert_eq!(err.code(), "unknown_namespace");
+        assert_eq!(m.len(), 1, "nothing queued for the refused namespace");
+        // Size is checked first, so an oversized transaction reports its size either way.
+        let big = Transaction {
+            namespace: NamespaceId(2),
+            payload: vec![0; limits::MAX_TRANSACTION_BYTES + 1],
+        };
+        assert_eq!(
+            m.submit(big).map_err(|e| e.code()),
+            Err("transaction_too_large")
+        );
+    }
+
+    #[test]
+    fn too_large_message_names_the_limit() {
+        let mut m = small();
+        let err = m.submit(tx(0, 60)).expect_err("too large");
+        assert_eq!(
+            err.to_string(),
+            "transaction payload of 61 bytes exceeds the limit of 50 bytes"
+        );
     }
 }

@@ -1,0 +1,117 @@
+//! The storage writer: decided leaves from the consensus actor go to the database
+//! (`sq-storage`) in decide order, each with its QC and, when this node holds it, the payload,
+//! its transactions and this node's VID share.
+//!
+//! Failure policy: a retryable error (dead or busy database) is retried with exponential
+//! back-off (100 ms doubling to 5 s) until it succeeds, so nothing is dropped while the database
+//! is down; the actor's channel then fills and further leaves are dropped with a warning, which
+//! catch-up refills from peers once the database is back (`catchup`). A non-retryable error (a
+//! conflicting leaf, an invalid block) is logged and the block skipped.
+
+use crate::store::HeldProposal;
+use sq_storage::{DecidedBlock, Storage, StorageError};
+use sq_types::codec::Encode;
+use sq_types::{payload, Leaf, QuorumCertificate};
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+
+/// One decided leaf for the writer.
+#[derive(Clone, Debug)]
+pub struct DecidedRecord {
+    /// The leaf.
+    pub leaf: Leaf,
+    /// The QC that certifies it.
+    pub qc: QuorumCertificate,
+    /// The proposal this node held for it (payload and own VID share), if any.
+    pub held: Option<HeldProposal>,
+}
+
+/// Converts a decided record to the storage row set: transactions are decoded from the payload
+/// with the header's namespace table; an undecodable payload is stored without transactions.
+#[must_use]
+pub fn to_block(r: DecidedRecord) -> DecidedBlock {
+    let (payload, vid_common, vid_share, transactions) = match r.held {
+        Some(h) => {
+            let txs =
+                payload::all_transactions(&h.payload, &r.leaf.header.ns_table).unwrap_or_default();
+            (
+                Some(h.payload),
+                Some(h.common.encode()),
+                Some(h.share.encode()),
+                txs,
+            )
+        }
+        None => (None, None, None, Vec::new()),
+    };
+    DecidedBlock {
+        leaf: r.leaf,
+        qc: r.qc,
+        payload,
+        vid_common,
+        vid_share,
+        transactions,
+    }
+}
+
+/// Stores `block`, retrying retryable errors with back-off until it succeeds.
+///
+/// # Errors
+/// The first non-retryable [`StorageError`].
+pub async fn store_with_retry(storage: &Storage, block: &DecidedBlock) -> Result<(), StorageError> {
+    let mut delay = Duration::from_millis(100);
+    loop {
+        match storage.insert_decided(block).await {
+            Ok(()) => return Ok(()),
+            Err(e) if e.is_retryable() => {
+                tracing::warn!(target: "node::storage", height = block.leaf.header.height.0, error = %e, retry_ms = delay.as_millis() as u64, "database unavailable; retrying");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Runs the writer until the actor's sender is dropped. `stored` is raised to each stored
+/// height (it never goes down); with `prune_keep = Some(k)` the database keeps the payloads,
+/// shares and transactions of the last `k` blocks only (checked every 100 blocks).
+pub async fn run(
+    storage: Storage,
+    mut rx: mpsc::Receiver<DecidedRecord>,
+    stored: watch::Sender<u64>,
+    prune_keep: Option<u64>,
+) {
+    let mut since_prune = 0u64;
+    while let Some(record) = rx.recv().await {
+        let height = record.leaf.header.height.0;
+        let block = to_block(record);
+        match store_with_retry(&storage, &block).await {
+            Ok(()) => {
+                stored.send_if_modified(|h| {
+                    let raise = height > *h;
+                    if raise {
+                        *h = height;
+                    }
+                    raise
+                });
+            }
+            Err(e) => {
+                tracing::error!(target: "node::storage", height, error = %e, "decided block not stored");
+            }
+        }
+        since_prune += 1;
+        if let Some(keep) = prune_keep {
+            if since_prune >= 100 {
+                since_prune = 0;
+                match storage.prune(keep).await {
+                    Ok(rows) => {
+                        tracing::debug!(target: "node::storage", rows, keep, "pruned");
+                    }
+                    Err(e) => {
+                        tracing::warn!(target: "node::storage", error = %e, "pruning failed");
+                    }
+                }
+            }
+        }
+    }
+}
