@@ -14,7 +14,7 @@
 //! run them without holding the lock on this state.
 
 use sq_network::cdn::{auth_digest, ErrorCode};
-use sq_types::{BlsPublicKey, BlsSignature, NodeIndex, ProofOfPossession, StakeEntry, StakeTable};
+use sq_types::{BlsPublicKey, BlsSignature, NodeIndex, ProofOfPossession, StakeTable};
 use std::collections::{BTreeMap, HashMap};
 
 /// The server's identifier of one TCP connection (never reused within a run).
@@ -194,17 +194,9 @@ impl Admission {
         let table = match &self.membership {
             Membership::Fixed { table, .. } => table.clone(),
             Membership::Open { .. } => {
-                let entries = self
-                    .joined
-                    .values()
-                    .map(|key| StakeEntry {
-                        key: key.clone(),
-                        stake: 1,
-                    })
-                    .collect();
                 // Distinct (map keys), non-empty, stake 1 and at most `nodes` entries; `nodes`
                 // above MAX_NODES is refused at start-up by the CLI.
-                StakeTable::new(entries).map_err(|_| ErrorCode::Full)?
+                StakeTable::equal_stake(self.joined.values()).map_err(|_| ErrorCode::Full)?
             }
         };
         let members = self
@@ -233,6 +225,7 @@ impl Admission {
 mod tests {
     use super::*;
     use sq_types::BlsKeyPair;
+    use sq_types::StakeEntry;
 
     fn key(seed: u8) -> BlsPublicKey {
         BlsKeyPair::from_ikm(&[seed; 32]).expect("ikm").public

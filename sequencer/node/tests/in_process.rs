@@ -7,9 +7,7 @@ use sq_network::memory::MemoryNetwork;
 use sq_node::consensus::{ConsensusActor, Handles, NodeStatus};
 use sq_node::metrics::Metrics;
 use sq_node::store::SafetyStore;
-use sq_types::{
-    BlsCrypto, BlsKeyPair, NamespaceId, NodeIndex, StakeEntry, StakeTable, Transaction,
-};
+use sq_types::{BlsCrypto, BlsKeyPair, NamespaceId, NodeIndex, StakeTable, Transaction};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
@@ -19,15 +17,7 @@ async fn four_nodes_decide_blocks_with_submitted_transactions() {
     let keys: Vec<BlsKeyPair> = (1..=4u8)
         .map(|i| BlsKeyPair::from_ikm(&[i; 32]).expect("ikm"))
         .collect();
-    let table = StakeTable::new(
-        keys.iter()
-            .map(|k| StakeEntry {
-                key: k.public.clone(),
-                stake: 1,
-            })
-            .collect(),
-    )
-    .expect("table");
+    let table = StakeTable::equal_stake(keys.iter().map(|k| &k.public)).expect("table");
     let dirs: Vec<_> = (0..4)
         .map(|_| tempfile::tempdir().expect("tempdir"))
         .collect();

@@ -40,6 +40,24 @@ pub enum StakeTableError {
 }
 
 impl StakeTable {
+    /// A table giving each of `keys` a stake of 1, in the given order (the CDN's open
+    /// membership, local clusters and tests).
+    ///
+    /// # Errors
+    /// As [`StakeTable::new`]: no keys, too many, or a repeated key.
+    pub fn equal_stake<'a>(
+        keys: impl IntoIterator<Item = &'a BlsPublicKey>,
+    ) -> Result<StakeTable, StakeTableError> {
+        StakeTable::new(
+            keys.into_iter()
+                .map(|key| StakeEntry {
+                    key: key.clone(),
+                    stake: 1,
+                })
+                .collect(),
+        )
+    }
+
     /// Builds a table, checking that it is non-empty, within limits, with non-zero stakes and
     /// distinct keys.
     ///

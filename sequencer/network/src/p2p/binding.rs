@@ -164,7 +164,6 @@ fn clamp_addrs(addrs: Vec<Multiaddr>) -> Vec<Multiaddr> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sq_types::StakeEntry;
 
     fn keys(n: u8) -> Vec<BlsKeyPair> {
         (1..=n)
@@ -173,15 +172,7 @@ mod tests {
     }
 
     fn table(keys: &[BlsKeyPair]) -> StakeTable {
-        StakeTable::new(
-            keys.iter()
-                .map(|k| StakeEntry {
-                    key: k.public.clone(),
-                    stake: 1,
-                })
-                .collect(),
-        )
-        .expect("valid table")
+        StakeTable::equal_stake(keys.iter().map(|k| &k.public)).expect("valid table")
     }
 
     fn addr() -> Multiaddr {

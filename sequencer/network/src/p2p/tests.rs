@@ -3,7 +3,6 @@
 //! Waiting is done by polling a condition with a deadline, never by fixed sleeps.
 
 use super::*;
-use sq_types::StakeEntry;
 use std::future::Future;
 use tokio::time::{sleep, timeout, Instant};
 
@@ -17,15 +16,7 @@ fn keys(n: u8) -> Vec<BlsKeyPair> {
 }
 
 fn table(keys: &[BlsKeyPair]) -> StakeTable {
-    StakeTable::new(
-        keys.iter()
-            .map(|k| StakeEntry {
-                key: k.public.clone(),
-                stake: 1,
-            })
-            .collect(),
-    )
-    .expect("valid table")
+    StakeTable::equal_stake(keys.iter().map(|k| &k.public)).expect("valid table")
 }
 
 fn loopback() -> Multiaddr {
