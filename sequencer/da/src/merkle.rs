@@ -23,7 +23,6 @@
 //! `(index, leaf_count)`, a proof for index `i` does not verify as index `j ≠ i` (checked
 //! exhaustively for small trees in the tests).
 
-use sha3::{Digest, Keccak256};
 use sq_types::codec::{put_len, Decode, DecodeError, Encode, Reader};
 
 /// A 32-byte keccak-256 digest.
@@ -35,11 +34,7 @@ pub const MAX_PROOF_DEPTH: usize = 32;
 /// `keccak256(parts[0] ‖ parts[1] ‖ …)`.
 #[must_use]
 pub fn keccak(parts: &[&[u8]]) -> Hash {
-    let mut h = Keccak256::new();
-    for p in parts {
-        h.update(p);
-    }
-    h.finalize().into()
+    sq_types::Commitment::keccak(parts).0
 }
 
 /// An internal node: `keccak256(0x01 ‖ left ‖ right)`.

@@ -53,6 +53,18 @@ pub fn to_block(r: DecidedRecord) -> DecidedBlock {
     }
 }
 
+/// Raises the published stored height to `height`; it never goes down (the writer and
+/// catch-up store out of order).
+pub fn raise_stored(stored: &watch::Sender<u64>, height: u64) {
+    stored.send_if_modified(|h| {
+        let raise = height > *h;
+        if raise {
+            *h = height;
+        }
+        raise
+    });
+}
+
 /// Stores `block`, retrying retryable errors with back-off until it succeeds.
 ///
 /// # Errors
@@ -87,13 +99,7 @@ pub async fn run(
         let block = to_block(record);
         match store_with_retry(&storage, &block).await {
             Ok(()) => {
-                stored.send_if_modified(|h| {
-                    let raise = height > *h;
-                    if raise {
-                        *h = height;
-                    }
-                    raise
-                });
+                raise_stored(&stored, height);
             }
             Err(e) => {
                 tracing::error!(target: "node::storage", height, error = %e, "decided block not stored");

@@ -1,7 +1,9 @@
 //! HTTP client for peers' availability APIs (`sq-api` routes under `/v0`), used by catch-up.
-//! Everything a peer returns is decoded with the bounded sq-types/sq-da codecs and then checked
-//! by [`super::verify`]; a peer is never trusted.
+//! Answers are read into `sq-api`'s own response types, their byte fields decoded with the
+//! bounded sq-types/sq-da codecs, and then checked by [`super::verify`]; a peer is never trusted.
 
+use serde::de::DeserializeOwned;
+use sq_api::{LeafBody, PayloadBody, StatusBody, VidShareBody};
 use sq_da::{VidCommon, VidShare};
 use sq_types::codec::Decode;
 use sq_types::{Leaf, QuorumCertificate};
@@ -44,13 +46,6 @@ pub struct PeerClient {
     base: String,
 }
 
-fn hex_field(v: &serde_json::Value, field: &str) -> Result<Vec<u8>, String> {
-    let s = v[field]
-        .as_str()
-        .ok_or_else(|| format!("missing string field `{field}`"))?;
-    hex::decode(s.trim_start_matches("0x")).map_err(|e| format!("`{field}` is not hex: {e}"))
-}
-
 impl PeerClient {
     /// A client for the API at `base` (no trailing slash), with a 10 s timeout per request.
     ///
@@ -72,8 +67,8 @@ impl PeerClient {
         &self.base
     }
 
-    /// GET `path`: the JSON body, `None` on 404.
-    async fn get(&self, path: &str) -> Result<Option<serde_json::Value>, FetchError> {
+    /// GET `path`: the JSON body as `T`, `None` on 404.
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<Option<T>, FetchError> {
         let url = format!("{}{path}", self.base);
         let http = |source| FetchError::Http {
             url: url.clone(),
@@ -100,13 +95,11 @@ impl PeerClient {
     /// [`FetchError`].
     pub async fn stored_height(&self) -> Result<u64, FetchError> {
         let path = "/v0/status";
-        let v = self
+        let status: StatusBody = self
             .get(path)
             .await?
             .ok_or_else(|| self.malformed(path, "no status".into()))?;
-        v["stored_height"]
-            .as_u64()
-            .ok_or_else(|| self.malformed(path, "missing `stored_height`".into()))
+        Ok(status.stored_height)
     }
 
     /// Up to `limit` stored leaves with their QCs from height `from`, ascending.
@@ -119,22 +112,10 @@ impl PeerClient {
         limit: usize,
     ) -> Result<Vec<(Leaf, QuorumCertificate)>, FetchError> {
         let path = format!("/v0/availability/leaves?from={from}&limit={limit}");
-        let Some(v) = self.get(&path).await? else {
-            return Ok(Vec::new());
-        };
-        let items = v
-            .as_array()
-            .ok_or_else(|| self.malformed(&path, "not an array".into()))?;
-        items
+        let bodies: Vec<LeafBody> = self.get(&path).await?.unwrap_or_default();
+        bodies
             .iter()
-            .map(|item| {
-                let leaf = hex_field(item, "leaf_bytes")
-                    .and_then(|b| Leaf::decode(&b).map_err(|e| e.to_string()));
-                let qc = hex_field(item, "qc_bytes")
-                    .and_then(|b| QuorumCertificate::decode(&b).map_err(|e| e.to_string()));
-                leaf.and_then(|l| qc.map(|q| (l, q)))
-                    .map_err(|reason| self.malformed(&path, reason))
-            })
+            .map(|b| b.decode().map_err(|e| self.malformed(&path, e.to_string())))
             .collect()
     }
 
@@ -144,12 +125,8 @@ impl PeerClient {
     /// [`FetchError`].
     pub async fn payload(&self, height: u64) -> Result<Option<Vec<u8>>, FetchError> {
         let path = format!("/v0/availability/payload/{height}");
-        match self.get(&path).await? {
-            None => Ok(None),
-            Some(v) => hex_field(&v, "payload")
-                .map(Some)
-                .map_err(|reason| self.malformed(&path, reason)),
-        }
+        let body: Option<PayloadBody> = self.get(&path).await?;
+        Ok(body.map(|b| b.payload))
     }
 
     /// The peer's own VID share at `height` with the common data, `None` when it has none.
@@ -161,17 +138,13 @@ impl PeerClient {
         height: u64,
     ) -> Result<Option<(VidCommon, VidShare)>, FetchError> {
         let path = format!("/v0/availability/vid/share/{height}");
-        match self.get(&path).await? {
-            None => Ok(None),
-            Some(v) => {
-                let common = hex_field(&v, "common")
-                    .and_then(|b| VidCommon::decode(&b).map_err(|e| e.to_string()));
-                let share = hex_field(&v, "share")
-                    .and_then(|b| VidShare::decode(&b).map_err(|e| e.to_string()));
-                common
-                    .and_then(|c| share.map(|s| Some((c, s))))
-                    .map_err(|reason| self.malformed(&path, reason))
-            }
-        }
+        let Some(body) = self.get::<VidShareBody>(&path).await? else {
+            return Ok(None);
+        };
+        let common =
+            VidCommon::decode(&body.common).map_err(|e| self.malformed(&path, e.to_string()))?;
+        let share =
+            VidShare::decode(&body.share).map_err(|e| self.malformed(&path, e.to_string()))?;
+        Ok(Some((common, share)))
     }
 }

@@ -26,7 +26,7 @@ pub mod client;
 pub mod verify;
 
 use crate::store::HeldProposal;
-use crate::writer::{store_with_retry, to_block, DecidedRecord};
+use crate::writer::{raise_stored, store_with_retry, to_block, DecidedRecord};
 use client::PeerClient;
 use sq_storage::{Storage, StorageError};
 use sq_types::{BlsCrypto, Height, Leaf, QuorumCertificate, StakeTable};
@@ -162,13 +162,7 @@ impl CatchUp {
             held: Some(held),
         });
         store_with_retry(&self.storage, &block).await?;
-        self.stored.send_if_modified(|s| {
-            let raise = h > *s;
-            if raise {
-                *s = h;
-            }
-            raise
-        });
+        raise_stored(&self.stored, h);
         Ok(true)
     }
 
