@@ -4,11 +4,13 @@
 //! `excluded.`, so every statement here runs unchanged on both. Statements that differ live in
 //! [`crate::sqlite`] and [`crate::postgres`].
 
-/// Inserts a leaf unless its height is taken: `$1` height, `$2` view, `$3` leaf hash, `$4`
-/// leaf, `$5` qc. Affects 0 rows when the height exists; a leaf hash stored at another height
-/// is a unique violation.
+/// Inserts a leaf unless its height or its hash is taken: `$1` height, `$2` view, `$3` leaf
+/// hash, `$4` leaf, `$5` qc. Affects 0 rows on either conflict; the caller then compares the
+/// stored row. No conflict target, so that on PostgreSQL two transactions inserting the same
+/// leaf at once both succeed (one inserts, the other waits and does nothing) instead of the
+/// second failing on the `leaf_hash` unique index, which a `(height)` target does not cover.
 pub(crate) const INSERT_LEAF: &str = "INSERT INTO leaves (height, view, leaf_hash, leaf, qc) \
-     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (height) DO NOTHING";
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
 
 /// `$1` height → `leaf_hash`.
 pub(crate) const LEAF_HASH_AT: &str = "SELECT leaf_hash FROM leaves WHERE height = $1";

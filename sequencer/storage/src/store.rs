@@ -165,11 +165,12 @@ impl Storage {
                 .rows_affected()
                 == 1;
             if !fresh {
-                let stored: Vec<u8> = sqlx::query_scalar(sql::LEAF_HASH_AT)
+                // `None`: the height is free but the leaf hash is stored at another height.
+                let stored: Option<Vec<u8>> = sqlx::query_scalar(sql::LEAF_HASH_AT)
                     .bind(l.height)
-                    .fetch_one(&mut *tx)
+                    .fetch_optional(&mut *tx)
                     .await?;
-                if stored != l.leaf_hash {
+                if stored.as_deref() != Some(l.leaf_hash.as_slice()) {
                     tx.rollback().await?;
                     warn!(target: "storage", %height, "conflicting leaf at a stored height");
                     return Err(StorageError::Conflict { height });
