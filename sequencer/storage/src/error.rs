@@ -68,6 +68,13 @@ pub enum StorageError {
         /// Its value.
         value: u64,
     },
+    /// A rollup table holds an integer outside its type's range (negative, or an index
+    /// above `u32::MAX`): the database was modified outside this crate.
+    #[error("corrupt {what} in the rollup tables")]
+    CorruptRollup {
+        /// Which column.
+        what: &'static str,
+    },
 }
 
 impl StorageError {
@@ -89,7 +96,8 @@ impl StorageError {
             | StorageError::Conflict { .. }
             | StorageError::InvalidBlock { .. }
             | StorageError::Corrupt { .. }
-            | StorageError::OutOfRange { .. } => false,
+            | StorageError::OutOfRange { .. }
+            | StorageError::CorruptRollup { .. } => false,
         }
     }
 }

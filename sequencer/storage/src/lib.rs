@@ -32,6 +32,10 @@
 //! | `safety` | `id` (always 1), `state` | opaque consensus safety state |
 //! | `meta` | `key`, `value` | `pruned_through`: highest pruned height |
 //!
+//! Schema v2 adds the example rollup's tables (`rollup_accounts`, `rollup_blocks`,
+//! `rollup_receipts`, `rollup_batches`, `rollup_meta`); see the `rollup` module's methods
+//! (`Storage::rollup_*`).
+//!
 //! Column types per dialect:
 //!
 //! | meaning | SQLite | PostgreSQL |
@@ -53,6 +57,7 @@
 mod block;
 mod error;
 mod postgres;
+mod rollup;
 mod rows;
 mod sql;
 mod sqlite;
@@ -60,4 +65,5 @@ mod store;
 
 pub use block::DecidedBlock;
 pub use error::StorageError;
+pub use rollup::{RollupAccountRow, RollupBatchRow, RollupBlockWrite, RollupReceiptRow};
 pub use store::{Dialect, Storage, SQLITE_FILE_NAME};

@@ -33,7 +33,7 @@ impl fmt::Display for Dialect {
 }
 
 #[derive(Clone, Debug)]
-enum Backend {
+pub(crate) enum Backend {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
@@ -61,6 +61,8 @@ macro_rules! on_pool {
     };
 }
 
+pub(crate) use on_pool;
+
 /// A handle on the sequencer database: a connection pool, cheap to clone and safe to share
 /// between tasks.
 ///
@@ -70,7 +72,7 @@ macro_rules! on_pool {
 /// usable after any error (the pool reconnects).
 #[derive(Clone, Debug)]
 pub struct Storage {
-    backend: Backend,
+    pub(crate) backend: Backend,
 }
 
 impl Storage {

@@ -1,0 +1,350 @@
+//! The running rollup: the executed chain in memory, the database, the pending pool, the
+//! follower loop, and the submission path used by `eth_sendRawTransaction`.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use alloy::primitives::{Address, B256};
+use sq_prover_circuits::account::Account;
+use sq_storage::Storage;
+use tracing::{info, warn};
+
+use crate::chain::{BlockInput, Chain};
+use crate::config::RollupConfig;
+use crate::execute::fee_of;
+use crate::node::{NodeClient, NodeError};
+use crate::records::{BlockRecord, ReceiptRecord};
+use crate::store::{self, StoreError};
+use crate::tx::{decode, SignedTransfer, TxError};
+
+/// How often the follower asks the node for new blocks.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(200);
+
+/// A transaction accepted by the JSON-RPC and not yet executed.
+#[derive(Clone, Debug)]
+pub struct PendingTx {
+    /// The decoded transfer.
+    pub tx: SignedTransfer,
+    /// `value + fee` at the base fee, wei.
+    pub cost: u128,
+}
+
+/// Why `eth_sendRawTransaction` refused a transaction. Messages are for a wallet user.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    /// It does not decode or breaks a static rule.
+    #[error(transparent)]
+    Tx(#[from] TxError),
+    /// Already executed or pending.
+    #[error("already known")]
+    AlreadyKnown,
+    /// Nonce below the next usable one.
+    #[error("nonce too low: next nonce {next}, transaction nonce {got}")]
+    NonceTooLow {
+        /// The next usable nonce.
+        next: u64,
+        /// The transaction's.
+        got: u64,
+    },
+    /// Nonce above the next usable one (a gap).
+    #[error("nonce too high: next nonce {next}, transaction nonce {got}")]
+    NonceTooHigh {
+        /// The next usable nonce.
+        next: u64,
+        /// The transaction's.
+        got: u64,
+    },
+    /// Not enough balance for this and the sender's pending transactions.
+    #[error("insufficient funds for gas * price + value: balance {available}, cost {cost}")]
+    InsufficientFunds {
+        /// Balance minus pending costs, wei.
+        available: u128,
+        /// This transaction's value + fee, wei.
+        cost: u128,
+    },
+    /// The sequencer node refused it or is down.
+    #[error("the sequencer did not take the transaction: {0}")]
+    Node(#[from] NodeError),
+}
+
+/// Counters for `/metrics` and the demo's status line.
+#[derive(Debug, Default)]
+pub struct RollupMetrics {
+    /// Transfers executed successfully.
+    pub transfers: AtomicU64,
+    /// Transactions with a failed receipt.
+    pub failed: AtomicU64,
+    /// Namespace payloads that did not decode.
+    pub rejected: AtomicU64,
+    /// Batches sealed.
+    pub batches_sealed: AtomicU64,
+    /// Batches whose proof was verified.
+    pub batches_proven: AtomicU64,
+    /// Proofs refused at submission.
+    pub proofs_rejected: AtomicU64,
+}
+
+struct Inner {
+    config: RollupConfig,
+    storage: Storage,
+    chain: RwLock<Chain>,
+    pending: Mutex<HashMap<B256, PendingTx>>,
+    node: NodeClient,
+    metrics: RollupMetrics,
+}
+
+/// A cheap-to-clone handle on the running rollup.
+#[derive(Clone)]
+pub struct Rollup {
+    inner: Arc<Inner>,
+}
+
+/// An account as the JSON-RPC reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AccountView {
+    /// Balance after the last executed block, wei.
+    pub balance: u128,
+    /// Nonce after the last executed block.
+    pub nonce: u64,
+    /// Nonce after the sender's pending transactions.
+    pub pending_nonce: u64,
+}
+
+impl Rollup {
+    /// Loads (or creates from genesis) the chain in `storage`.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read or holds a state that does not hash
+    /// to its last root.
+    pub async fn open(storage: Storage, config: RollupConfig, node: NodeClient) -> Result<Rollup, StoreError> {
+        let chain = store::load_chain(&storage, &config).await?;
+        info!(
+            target: "rollup",
+            height = chain.height,
+            accounts = chain.state.len(),
+            root = %chain.state.root(),
+            next_batch = chain.next_batch,
+            "rollup state loaded"
+        );
+        Ok(Rollup {
+            inner: Arc::new(Inner {
+                config,
+                storage,
+                chain: RwLock::new(chain),
+                pending: Mutex::new(HashMap::new()),
+                node,
+                metrics: RollupMetrics::default(),
+            }),
+        })
+    }
+
+    fn chain(&self) -> std::sync::RwLockReadGuard<'_, Chain> {
+        self.inner.chain.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, HashMap<B256, PendingTx>> {
+        self.inner.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &RollupConfig {
+        &self.inner.config
+    }
+
+    /// The database.
+    pub fn storage(&self) -> &Storage {
+        &self.inner.storage
+    }
+
+    /// The counters.
+    pub fn metrics(&self) -> &RollupMetrics {
+        &self.inner.metrics
+    }
+
+    /// The last executed height (= `eth_blockNumber`).
+    pub fn block_number(&self) -> u64 {
+        self.chain().height
+    }
+
+    /// The current state root.
+    pub fn state_root(&self) -> sq_prover_circuits::hash::Digest {
+        self.chain().state.root()
+    }
+
+    /// The account view of `address` (zeros for an unknown address).
+    pub fn account(&self, address: &Address) -> AccountView {
+        let (balance, nonce) =
+            self.chain().state.account(address).map_or((0, 0), |a| (a.balance, a.nonce));
+        let pending_nonce = self
+            .pending()
+            .values()
+            .filter(|p| p.tx.from == *address)
+            .map(|p| p.tx.nonce + 1)
+            .max()
+            .unwrap_or(0)
+            .max(nonce);
+        AccountView { balance, nonce, pending_nonce }
+    }
+
+    /// Every account (leaf order).
+    pub fn accounts(&self) -> Vec<Account> {
+        self.chain().state.accounts().to_vec()
+    }
+
+    /// A pending transaction.
+    pub fn pending_tx(&self, hash: &B256) -> Option<PendingTx> {
+        self.pending().get(hash).cloned()
+    }
+
+    /// Number of pending transactions.
+    pub fn pending_len(&self) -> usize {
+        self.pending().len()
+    }
+
+    /// The block at `number`.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    pub async fn block(&self, number: u64) -> Result<Option<BlockRecord>, StoreError> {
+        store::block(&self.inner.storage, number).await
+    }
+
+    /// The receipt of `hash`.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    pub async fn receipt(&self, hash: &B256) -> Result<Option<ReceiptRecord>, StoreError> {
+        store::receipt(&self.inner.storage, hash).await
+    }
+
+    /// Validates `raw` (chain id, signature, fee, nonce, funds, replay) and submits it to the
+    /// sequencer under the rollup's namespace. Returns the transaction hash.
+    ///
+    /// # Errors
+    /// [`SubmitError`], in that order of checks.
+    pub async fn submit(&self, raw: &[u8]) -> Result<B256, SubmitError> {
+        let cfg = &self.inner.config.genesis;
+        let tx = decode(raw, cfg.chain_id)?;
+        let (_, fee) = fee_of(&tx, cfg.base_fee).map_err(|e| match e {
+            crate::execute::ExecError::Fee(t) => SubmitError::Tx(t),
+            _ => SubmitError::Tx(TxError::ValueTooLarge),
+        })?;
+        let cost = tx.value.checked_add(fee).ok_or(SubmitError::Tx(TxError::ValueTooLarge))?;
+        if self.pending().contains_key(&tx.hash) || self.receipt(&tx.hash).await.ok().flatten().is_some() {
+            return Err(SubmitError::AlreadyKnown);
+        }
+        {
+            let view = self.account(&tx.from);
+            if tx.nonce < view.pending_nonce {
+                return Err(SubmitError::NonceTooLow { next: view.pending_nonce, got: tx.nonce });
+            }
+            if tx.nonce > view.pending_nonce {
+                return Err(SubmitError::NonceTooHigh { next: view.pending_nonce, got: tx.nonce });
+            }
+            let reserved: u128 = self
+                .pending()
+                .values()
+                .filter(|p| p.tx.from == tx.from)
+                .map(|p| p.cost)
+                .fold(0u128, u128::saturating_add);
+            let available = view.balance.saturating_sub(reserved);
+            if available < cost {
+                return Err(SubmitError::InsufficientFunds { available, cost });
+            }
+        }
+        self.inner.node.submit(cfg.namespace, raw).await?;
+        let hash = tx.hash;
+        self.pending().insert(hash, PendingTx { tx, cost });
+        Ok(hash)
+    }
+
+    /// Executes and stores one block; returns the stored block.
+    ///
+    /// # Errors
+    /// [`StoreError`]; the in-memory chain is unchanged on error.
+    pub async fn apply(&self, input: &BlockInput) -> Result<BlockRecord, StoreError> {
+        let mut next = self.chain().clone();
+        let out = next.apply(input);
+        store::save_block(&self.inner.storage, &out).await?;
+        *self.inner.chain.write().unwrap_or_else(std::sync::PoisonError::into_inner) = next;
+        let m = &self.inner.metrics;
+        let ok = out.receipts.iter().filter(|r| r.success).count() as u64;
+        m.transfers.fetch_add(ok, Ordering::Relaxed);
+        m.failed.fetch_add(out.receipts.len() as u64 - ok, Ordering::Relaxed);
+        m.rejected.fetch_add(out.rejected.len() as u64, Ordering::Relaxed);
+        if let Some(b) = &out.sealed {
+            m.batches_sealed.fetch_add(1, Ordering::Relaxed);
+            info!(target: "rollup", batch = b.number, first = b.first_height, last = b.last_height,
+                transfers = b.transfers, root = %b.root_after, "batch sealed");
+        }
+        {
+            let chain = self.chain();
+            let mut pending = self.pending();
+            for r in &out.receipts {
+                pending.remove(&r.hash);
+            }
+            pending.retain(|_, p| {
+                chain.state.account(&p.tx.from).map_or(0, |a| a.nonce) <= p.tx.nonce
+            });
+        }
+        Ok(out.block)
+    }
+
+    /// Follows the node from the next unexecuted height forever: polls `stored_height` every
+    /// [`POLL_INTERVAL`], fetches each new block and applies it. Errors are logged and
+    /// retried; a database failure leaves the height unexecuted and is retried.
+    pub async fn follow(self) {
+        let namespace = self.inner.config.genesis.namespace;
+        loop {
+            match self.catch_up(namespace).await {
+                Ok(()) => {}
+                Err(e) => warn!(target: "rollup", error = %e, "following the node failed; retrying"),
+            }
+            tokio::time::sleep(POLL_INTERVAL).await;
+        }
+    }
+
+    async fn catch_up(&self, namespace: u64) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let tip = self.inner.node.stored_height().await?;
+        let mut next = self.block_number() + 1;
+        while next <= tip {
+            match self.inner.node.block(next, namespace).await? {
+                Some((timestamp_ms, transactions)) => {
+                    self.apply(&BlockInput { height: next, timestamp_ms, transactions }).await?;
+                }
+                None => {
+                    // Not served yet (its payload is still being recovered, say): executing
+                    // it as empty could diverge from other nodes, so wait and retry.
+                    return Err(format!("the node does not serve block {next} yet").into());
+                }
+            }
+            next += 1;
+        }
+        Ok(())
+    }
+}
+
+/// Binds the JSON-RPC on `rpc_addr` and the proof-data-handler API plus `/metrics` on
+/// `pdh_addr`, then follows the node until the process ends.
+///
+/// # Errors
+/// When an address cannot be bound or a server fails.
+pub async fn serve(
+    rollup: Rollup,
+    rpc_addr: std::net::SocketAddr,
+    pdh_addr: std::net::SocketAddr,
+) -> anyhow::Result<()> {
+    let rpc = tokio::net::TcpListener::bind(rpc_addr).await?;
+    let pdh = tokio::net::TcpListener::bind(pdh_addr).await?;
+    info!(target: "rollup", rpc = %rpc.local_addr()?, pdh = %pdh.local_addr()?,
+        chain_id = rollup.config().genesis.chain_id, namespace = rollup.config().genesis.namespace,
+        "rollup serving (signatures are checked by this executor, not inside the proofs)");
+    let rpc_app = crate::rpc::router(rollup.clone());
+    let pdh_app = crate::metrics::router(rollup.clone()); //TMP
+    tokio::spawn(rollup.follow());
+    use std::future::IntoFuture;
+    tokio::try_join!(axum::serve(rpc, rpc_app).into_future(), axum::serve(pdh, pdh_app).into_future())?;
+    Ok(())
+}
