@@ -207,8 +207,11 @@ mod tests {
             balance: u128::MAX,
             nonce: 9,
         };
-        let json = serde_json::to_string(&a).unwrap();
+        let json = serde_json::to_string(&a).expect("test value");
         assert!(json.contains("340282366920938463463374607431768211455"));
-        assert_eq!(serde_json::from_str::<Account>(&json).unwrap(), a);
+        assert_eq!(
+            serde_json::from_str::<Account>(&json).expect("test value"),
+            a
+        );
     }
 }

@@ -160,10 +160,13 @@ mod tests {
     #[test]
     fn digest_bytes_and_hex_round_trip() {
         let d = compress(&Digest::ZERO, &hash16([F::ONE; WIDTH]));
-        assert_eq!(Digest::from_bytes(&d.to_bytes()).unwrap(), d);
-        assert_eq!(Digest::from_hex(&d.to_hex()).unwrap(), d);
-        let json = serde_json::to_string(&d).unwrap();
-        assert_eq!(serde_json::from_str::<Digest>(&json).unwrap(), d);
+        assert_eq!(Digest::from_bytes(&d.to_bytes()).expect("test value"), d);
+        assert_eq!(Digest::from_hex(&d.to_hex()).expect("test value"), d);
+        let json = serde_json::to_string(&d).expect("test value");
+        assert_eq!(
+            serde_json::from_str::<Digest>(&json).expect("test value"),
+            d
+        );
     }
 
     #[test]

@@ -209,27 +209,30 @@ mod tests {
     #[test]
     fn an_empty_tree_has_the_empty_root() {
         assert_eq!(Tree::new().root(), empty_root(DEPTH));
-        assert_eq!(Tree::from_leaves(vec![]).unwrap().root(), empty_root(DEPTH));
+        assert_eq!(
+            Tree::from_leaves(vec![]).expect("test value").root(),
+            empty_root(DEPTH)
+        );
     }
 
     #[test]
     fn incremental_and_bulk_builds_agree_and_paths_fold_to_the_root() {
         let mut tree = Tree::new();
         for i in 0..37 {
-            tree.set(i, leaf(i)).unwrap();
-            let path = tree.path(i).unwrap();
-            assert_eq!(path.root(leaf(i)).unwrap(), tree.root());
+            tree.set(i, leaf(i)).expect("test value");
+            let path = tree.path(i).expect("test value");
+            assert_eq!(path.root(leaf(i)).expect("test value"), tree.root());
         }
-        let bulk = Tree::from_leaves((0..37).map(leaf).collect()).unwrap();
+        let bulk = Tree::from_leaves((0..37).map(leaf).collect()).expect("test value");
         assert_eq!(bulk.root(), tree.root());
         for i in [0, 1, 17, 36, 37, 1000] {
-            let path = tree.path(i).unwrap();
-            assert_eq!(path.root(tree.leaf(i)).unwrap(), tree.root());
+            let path = tree.path(i).expect("test value");
+            assert_eq!(path.root(tree.leaf(i)).expect("test value"), tree.root());
         }
         // Overwriting a leaf changes the root, and its old path folds the new leaf to the new root.
-        let before = tree.path(5).unwrap();
-        tree.set(5, leaf(99)).unwrap();
-        assert_eq!(before.root(leaf(99)).unwrap(), tree.root());
+        let before = tree.path(5).expect("test value");
+        tree.set(5, leaf(99)).expect("test value");
+        assert_eq!(before.root(leaf(99)).expect("test value"), tree.root());
     }
 
     #[test]
@@ -249,9 +252,9 @@ mod tests {
             Err(PathError::WrongLength { len: DEPTH - 1 })
         );
         // A wrong sibling gives a different root.
-        tree.set(0, leaf(0)).unwrap();
-        let mut path = tree.path(0).unwrap();
+        tree.set(0, leaf(0)).expect("test value");
+        let mut path = tree.path(0).expect("test value");
         path.siblings[3] = leaf(7);
-        assert_ne!(path.root(leaf(0)).unwrap(), tree.root());
+        assert_ne!(path.root(leaf(0)).expect("test value"), tree.root());
     }
 }

@@ -141,6 +141,7 @@ fn run_one(
         cdn_args: Vec::new(),
         database_urls: Vec::new(),
         node_args: Vec::new(),
+        per_node_args: Vec::new(),
     })
     .map_err(|e| e.to_string())?;
     let all: Vec<usize> = (0..nodes).collect();

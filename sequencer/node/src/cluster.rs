@@ -119,6 +119,8 @@ pub struct ClusterConfig {
     pub database_urls: Vec<(usize, String)>,
     /// Extra `sequencer` flags for every node.
     pub node_args: Vec<String>,
+    /// Extra `sequencer` flags for one node index (after `node_args`).
+    pub per_node_args: Vec<(usize, Vec<String>)>,
 }
 
 /// A running cluster. Dropping it kills every process and deletes its folder.
@@ -129,6 +131,7 @@ pub struct Cluster {
     libp2p: bool,
     database_urls: Vec<(usize, String)>,
     node_args: Vec<String>,
+    per_node_args: Vec<(usize, Vec<String>)>,
     /// The CDN server, `None` once killed.
     pub cdn: Option<Proc>,
     /// The CDN's node port.
@@ -177,6 +180,7 @@ impl Cluster {
             libp2p: cfg.libp2p,
             database_urls: cfg.database_urls.clone(),
             node_args: cfg.node_args.clone(),
+            per_node_args: cfg.per_node_args.clone(),
             cdn: Some(cdn),
             cdn_port,
             cdn_metrics_port,
@@ -226,6 +230,9 @@ impl Cluster {
             args.push(url.clone());
         }
         args.extend(self.node_args.iter().cloned());
+        for (_, extra) in self.per_node_args.iter().filter(|(j, _)| *j == i) {
+            args.extend(extra.iter().cloned());
+        }
         if self.libp2p {
             args.push("--libp2p-listen".into());
             args.push(format!("/ip4/127.0.0.1/tcp/{}", self.p2p[i]));

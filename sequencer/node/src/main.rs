@@ -88,6 +88,27 @@ struct RunArgs {
     /// libp2p peers to dial (repeatable).
     #[arg(long)]
     libp2p_bootstrap: Vec<libp2p_addr::Multiaddr>,
+    /// Run the example rollup inside this node from this genesis file (see sq-rollup).
+    #[arg(long)]
+    rollup_genesis: Option<PathBuf>,
+    /// The in-node rollup's JSON-RPC port.
+    #[arg(long, default_value_t = 8545)]
+    rollup_rpc_port: u16,
+    /// The in-node rollup's proof-data-handler API and /metrics port.
+    #[arg(long, default_value_t = 3320)]
+    rollup_pdh_port: u16,
+    /// The in-node rollup's database; default `DATA_DIR/rollup.sqlite`.
+    #[arg(long)]
+    rollup_database_url: Option<String>,
+    /// The in-node rollup seals a batch at this many transfers.
+    #[arg(long, default_value_t = sq_rollup::BatchLimits::default().max_transfers)]
+    rollup_batch_max_transfers: u64,
+    /// … or this many header-time ms after the batch's first transfer.
+    #[arg(long, default_value_t = sq_rollup::BatchLimits::default().max_age_ms)]
+    rollup_batch_max_age_ms: u64,
+    /// Protocol version the in-node rollup requires of proofs.
+    #[arg(long, default_value = "0.1.0")]
+    rollup_protocol_version: String,
 }
 
 mod libp2p_addr {
@@ -120,6 +141,7 @@ async fn main() -> anyhow::Result<()> {
 async fn run(args: RunArgs) -> anyhow::Result<()> {
     let key_file = args
         .key_file
+        .clone()
         .context("--key-file is required (create one with `sequencer keygen --out FILE`)")?;
     let text = std::fs::read_to_string(&key_file)
         .with_context(|| format!("reading {}", key_file.display()))?;
@@ -204,6 +226,9 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         .with_context(|| format!("binding the API port {}", args.api_port))?;
     tracing::info!(target: "node", port = args.api_port, "API listening");
     tokio::spawn(async move { axum::serve(listener, api).await });
+    if let Some(genesis) = args.rollup_genesis.clone() {
+        start_rollup(&args, &genesis).await?;
+    }
 
     let (store_tx, store_rx) = mpsc::channel::<DecidedRecord>(4096);
     tokio::spawn(sq_node::writer::run(
@@ -284,6 +309,37 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
             run_actor(actor).await
         }
     }
+}
+
+/// Starts the example rollup in this process, following this node's own API.
+async fn start_rollup(args: &RunArgs, genesis: &std::path::Path) -> anyhow::Result<()> {
+    let genesis = sq_rollup::Genesis::load(genesis)?;
+    let url = match &args.rollup_database_url {
+        Some(url) => url.clone(),
+        None => format!("sqlite://{}", args.data_dir.join("rollup.sqlite").display()),
+    };
+    let storage = sq_storage::Storage::connect(&url).await.context("opening the rollup database")?;
+    let config = sq_rollup::RollupConfig {
+        genesis,
+        batch: sq_rollup::BatchLimits {
+            max_transfers: args.rollup_batch_max_transfers,
+            max_age_ms: args.rollup_batch_max_age_ms,
+            ..sq_rollup::BatchLimits::default()
+        },
+        protocol_version: args.rollup_protocol_version.clone(),
+        suggested_tip: 1_000_000_000,
+    };
+    let node = sq_rollup::node::NodeClient::new(&format!("http://127.0.0.1:{}", args.api_port))?;
+    let rollup = sq_rollup::Rollup::open(storage, config, node).await?;
+    let rpc = std::net::SocketAddr::from(([0, 0, 0, 0], args.rollup_rpc_port));
+    let pdh = std::net::SocketAddr::from(([0, 0, 0, 0], args.rollup_pdh_port));
+    let running = sq_rollup::service::bind(rollup, rpc, pdh).await?;
+    tokio::spawn(async move {
+        if let Err(e) = running.await {
+            tracing::error!(target: "rollup", error = %e, "the rollup stopped");
+        }
+    });
+    Ok(())
 }
 
 async fn run_actor<N: Network>(actor: ConsensusActor<N>) -> anyhow::Result<()> {

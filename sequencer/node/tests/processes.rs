@@ -102,6 +102,7 @@ fn cdn_and_four_sequencers_decide_survive_failures_and_refuse_strangers() {
         // A small window, so that node 3, killed for longer than 32 blocks, must rejoin from a
         // leaf that catch-up stored rather than from leaves its peers still hold in memory.
         node_args: vec!["--decided-window".into(), "32".into()],
+        per_node_args: Vec::new(),
     })
     .expect("cluster");
     let all = [0, 1, 2, 3];

@@ -14,7 +14,7 @@ pub mod config;
 pub mod execute;
 pub mod metrics;
 pub mod node;
-//TMP pub mod pdh;
+pub mod pdh;
 pub mod records;
 pub mod rpc;
 pub mod service;

@@ -336,15 +336,35 @@ pub async fn serve(
     rpc_addr: std::net::SocketAddr,
     pdh_addr: std::net::SocketAddr,
 ) -> anyhow::Result<()> {
-    let rpc = tokio::net::TcpListener::bind(rpc_addr).await?;
-    let pdh = tokio::net::TcpListener::bind(pdh_addr).await?;
+    bind(rollup, rpc_addr, pdh_addr).await?.await
+}
+
+/// Binds both listeners (so that a taken port is reported at once) and returns the future
+/// that runs the servers and the follower; see [`serve`].
+///
+/// # Errors
+/// When an address cannot be bound.
+pub async fn bind(
+    rollup: Rollup,
+    rpc_addr: std::net::SocketAddr,
+    pdh_addr: std::net::SocketAddr,
+) -> anyhow::Result<impl std::future::Future<Output = anyhow::Result<()>>> {
+    use anyhow::Context;
+    use std::future::IntoFuture;
+    let rpc = tokio::net::TcpListener::bind(rpc_addr)
+        .await
+        .with_context(|| format!("binding the rollup JSON-RPC on {rpc_addr}"))?;
+    let pdh = tokio::net::TcpListener::bind(pdh_addr)
+        .await
+        .with_context(|| format!("binding the proof-data-handler API on {pdh_addr}"))?;
     info!(target: "rollup", rpc = %rpc.local_addr()?, pdh = %pdh.local_addr()?,
         chain_id = rollup.config().genesis.chain_id, namespace = rollup.config().genesis.namespace,
         "rollup serving (signatures are checked by this executor, not inside the proofs)");
     let rpc_app = crate::rpc::router(rollup.clone());
-    let pdh_app = crate::metrics::router(rollup.clone()); //TMP
-    tokio::spawn(rollup.follow());
-    use std::future::IntoFuture;
-    tokio::try_join!(axum::serve(rpc, rpc_app).into_future(), axum::serve(pdh, pdh_app).into_future())?;
-    Ok(())
+    let pdh_app = crate::pdh::router(rollup.clone()).merge(crate::metrics::router(rollup.clone()));
+    Ok(async move {
+        tokio::spawn(rollup.follow());
+        tokio::try_join!(axum::serve(rpc, rpc_app).into_future(), axum::serve(pdh, pdh_app).into_future())?;
+        Ok(())
+    })
 }
