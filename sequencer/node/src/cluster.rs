@@ -45,6 +45,12 @@ impl Proc {
         Ok(Proc { child, log })
     }
 
+    /// The OS process id (for signals such as SIGSTOP in tests).
+    #[must_use]
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The last `lines` lines of its log.
     #[must_use]
     pub fn tail(&self, lines: usize) -> String {

@@ -6,84 +6,16 @@
 //! stores its decided blocks in PostgreSQL (`SQ_TEST_POSTGRES_URL`, default the local server),
 //! the others in SQLite.
 
+mod common;
+
+use common::{bin_dir, PgDatabase};
 use sq_network::cdn::protocol::{ClientMessage, ErrorCode, ServerMessage};
 use sq_node::cluster::{http, status, Cluster, ClusterConfig};
 use sq_types::codec::{Decode, Encode};
 use sq_types::BlsKeyPair;
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
-
-/// The folder holding this test build's binaries, building them when missing.
-fn bin_dir() -> PathBuf {
-    let dir = std::env::current_exe()
-        .expect("exe")
-        .parent()
-        .and_then(Path::parent)
-        .expect("target dir")
-        .to_path_buf();
-    if !dir.join("cdn-server").exists() || !dir.join("sequencer").exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "-p", "sq-cdn", "-p", "sq-node", "--bins"])
-            .status()
-            .expect("cargo");
-        assert!(status.success(), "building the binaries failed");
-    }
-    dir
-}
-
-/// A fresh PostgreSQL database for one node; dropped when the guard goes.
-struct PgDatabase {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-impl PgDatabase {
-    fn create() -> PgDatabase {
-        let admin = std::env::var("SQ_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        let name = format!("sq_node_test_{}", std::process::id());
-        let rt = tokio::runtime::Runtime::new().expect("runtime");
-        rt.block_on(async {
-            use sqlx::Connection;
-            let mut conn = sqlx::PgConnection::connect(&admin)
-                .await
-                .unwrap_or_else(|e| {
-                    panic!("PostgreSQL unreachable at {admin} (set SQ_TEST_POSTGRES_URL): {e}")
-                });
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
-                .execute(&mut conn)
-                .await
-                .expect("drop");
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut conn)
-                .await
-                .expect("create");
-        });
-        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-        let url = format!("{base}/{name}");
-        PgDatabase { admin, name, url }
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        let Ok(rt) = tokio::runtime::Runtime::new() else {
-            return;
-        };
-        rt.block_on(async {
-            use sqlx::Connection;
-            if let Ok(mut conn) = sqlx::PgConnection::connect(&self.admin).await {
-                let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
-                sqlx::query(&sql).execute(&mut conn).await.ok();
-            }
-        });
-    }
-}
 
 fn get_json(port: u16, path: &str) -> Option<(u16, serde_json::Value)> {
     let (code, body) = http(port, "GET", path, None)?;
@@ -92,7 +24,7 @@ fn get_json(port: u16, path: &str) -> Option<(u16, serde_json::Value)> {
 
 #[test]
 fn cdn_and_four_sequencers_decide_survive_failures_and_refuse_strangers() {
-    let pg = PgDatabase::create();
+    let pg = PgDatabase::create("processes");
     let mut c = Cluster::start(&ClusterConfig {
         nodes: 4,
         bin_dir: bin_dir(),

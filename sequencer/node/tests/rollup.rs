@@ -21,28 +21,13 @@ use alloy::signers::SignerSync;
 use serde_json::{json, Value};
 use sq_node::cluster::{free_port, Cluster, ClusterConfig, Proc};
 
+mod common;
+use common::bin_dir;
+
 const CHAIN_ID: u64 = 35_353;
 const NAMESPACE: u64 = 42;
 const GWEI: u128 = 1_000_000_000;
 const ETH: u128 = 1_000_000_000_000_000_000;
-
-fn bin_dir() -> PathBuf {
-    let dir = std::env::current_exe()
-        .expect("exe")
-        .parent()
-        .and_then(Path::parent)
-        .expect("target dir")
-        .to_path_buf();
-    if ["cdn-server", "sequencer", "rollup"].iter().any(|b| !dir.join(b).exists()) {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "-p", "sq-cdn", "-p", "sq-node", "-p", "sq-rollup", "--bins"])
-            .status()
-            .expect("cargo");
-        assert!(status.success(), "building the binaries failed");
-    }
-    dir
-}
 
 fn cast_bin() -> PathBuf {
     let cast = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../contracts/node_modules/.bin/cast");

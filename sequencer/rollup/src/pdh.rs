@@ -1,9 +1,9 @@
 //! The proof-data-handler API (HTTP, shaped after zkSync's): provers pull witness inputs and
 //! push proofs.
 //!
-//! - `POST /proof_generation_data` → `{"data": null}` when every sealed batch is proven, else
-//!   `{"data": {"batch": N, "protocol_version": "0.1.0", "witness": BatchWitness}}` for the
-//!   lowest unproven batch.
+//! - `POST /proof_generation_data` (optional body `{"after": N}`) → `{"data": null}` when
+//!   every sealed batch (above N) is proven, else `{"data": {"batch": N, "protocol_version":
+//!   "0.1.0", "witness": BatchWitness}}` for the lowest unproven batch (above N).
 //! - `POST /submit_proof/{batch}` with body = `sq_prover_verifier::BatchProof::to_bytes()`
 //!   (`application/octet-stream`). The proof is verified with `sq-prover-verifier` against the
 //!   batch's record (roots, transfer commitment, fee recipient, protocol version) before the
@@ -56,8 +56,24 @@ fn fee_recipient(rollup: &Rollup) -> RawAddress {
     rollup.config().genesis.fee_recipient.0 .0
 }
 
-async fn proof_generation_data(State(rollup): State<Rollup>) -> Reply {
-    let row = match rollup.storage().rollup_lowest_unproven_batch().await {
+/// Optional body of `POST /proof_generation_data`.
+#[derive(Debug, Default, serde::Deserialize)]
+struct DataRequest {
+    /// Only batches above this number (a gateway passes the highest it already holds).
+    #[serde(default)]
+    after: u64,
+}
+
+async fn proof_generation_data(State(rollup): State<Rollup>, body: Bytes) -> Reply {
+    let req: DataRequest = if body.is_empty() {
+        DataRequest::default()
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(r) => r,
+            Err(e) => return reply(StatusCode::BAD_REQUEST, json!({ "error": format!("invalid request body: {e}") })),
+        }
+    };
+    let row = match rollup.storage().rollup_lowest_unproven_batch(req.after).await {
         Ok(Some(row)) => row,
         Ok(None) => return reply(StatusCode::OK, json!({ "data": null })),
         Err(e) => return internal(e),
@@ -148,7 +164,7 @@ async fn batch(State(rollup): State<Rollup>, Path(n): Path<u64>) -> Reply {
 
 async fn batches(State(rollup): State<Rollup>) -> Reply {
     let counts = rollup.storage().rollup_batch_counts().await;
-    let lowest = rollup.storage().rollup_lowest_unproven_batch().await;
+    let lowest = rollup.storage().rollup_lowest_unproven_batch(0).await;
     match (counts, lowest) {
         (Ok((sealed, proven)), Ok(lowest)) => reply(
             StatusCode::OK,

@@ -219,14 +219,15 @@ impl Storage {
         row.map(batch_from).transpose()
     }
 
-    /// The lowest-numbered batch without a proof.
+    /// The lowest-numbered batch above `after` without a proof (`after = 0`: any).
     ///
     /// # Errors
     /// [`StorageError::Database`]; [`StorageError::Corrupt`].
-    pub async fn rollup_lowest_unproven_batch(&self) -> Result<Option<RollupBatchRow>, StorageError> {
-        let sql = format!("{BATCH_COLS} WHERE proof IS NULL ORDER BY number LIMIT 1");
+    pub async fn rollup_lowest_unproven_batch(&self, after: u64) -> Result<Option<RollupBatchRow>, StorageError> {
+        let after = key(after)?;
+        let sql = format!("{BATCH_COLS} WHERE proof IS NULL AND number > $1 ORDER BY number LIMIT 1");
         let row: Option<BatchTuple> = on_pool!(self, pool => {
-            sqlx::query_as(&sql).fetch_optional(pool).await?
+            sqlx::query_as(&sql).bind(after).fetch_optional(pool).await?
         });
         row.map(batch_from).transpose()
     }
