@@ -1,5 +1,6 @@
-//! prover-cli: inspect and repair the prover pipeline's job tables, after zkSync's
-//! `prover_cli`.
+//! prover-cli: inspect and repair the prover pipeline's job tables (status, requeue, restart, delete, stats, file-info, config).
+//!
+//! Modelled on zkSync's `prover_cli`.
 //!
 //! The binary (`src/main.rs`) parses [`cli::Cli`] and runs [`commands::run`]; everything that
 //! formats output is a pure function in [`render`] or [`file_info`], tested on its own.

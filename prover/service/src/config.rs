@@ -32,8 +32,12 @@ pub fn parse_groups(s: &str) -> Result<Vec<(u8, u8)>, String> {
         .map(str::trim)
         .filter(|e| !e.is_empty())
         .map(|e| {
-            let (r, c) = e.split_once(':').ok_or_else(|| format!("group {e:?} is not ROUND:CIRCUIT"))?;
-            let r = r.parse().map_err(|_| format!("bad aggregation round in {e:?}"))?;
+            let (r, c) = e
+                .split_once(':')
+                .ok_or_else(|| format!("group {e:?} is not ROUND:CIRCUIT"))?;
+            let r = r
+                .parse()
+                .map_err(|_| format!("bad aggregation round in {e:?}"))?;
             let c = c.parse().map_err(|_| format!("bad circuit id in {e:?}"))?;
             Ok((r, c))
         })
@@ -48,7 +52,11 @@ mod tests {
     fn groups_parse_and_bad_ones_are_named() {
         assert_eq!(parse_groups("0:1, 0:2"), Ok(vec![(0, 1), (0, 2)]));
         assert_eq!(parse_groups(""), Ok(vec![]));
-        assert!(parse_groups("0-1").unwrap_err().contains("0-1"));
-        assert!(parse_groups("0:300").unwrap_err().contains("circuit"));
+        assert!(parse_groups("0-1")
+            .expect_err("must be refused")
+            .contains("0-1"));
+        assert!(parse_groups("0:300")
+            .expect_err("must be refused")
+            .contains("circuit"));
     }
 }

@@ -26,8 +26,13 @@ impl Gateway {
     /// # Errors
     /// If the HTTP client cannot be built.
     pub fn new(base: &str) -> anyhow::Result<Gateway> {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(120)).build()?;
-        Ok(Gateway { http, base: base.trim_end_matches('/').to_owned() })
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(120))
+            .build()?;
+        Ok(Gateway {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+        })
     }
 
     /// Pulls the next batch after the highest known one; `true` if one was inserted.
@@ -48,7 +53,9 @@ impl Gateway {
         if data.is_null() {
             return Ok(false);
         }
-        let batch = data["batch"].as_u64().ok_or_else(|| anyhow::anyhow!("answer without a batch number"))?;
+        let batch = data["batch"]
+            .as_u64()
+            .ok_or_else(|| anyhow::anyhow!("answer without a batch number"))?;
         let version = data["protocol_version"]
             .as_str()
             .ok_or_else(|| anyhow::anyhow!("answer without a protocol version"))?;

@@ -11,7 +11,9 @@ use crate::ProverConfig;
 /// # Errors
 /// The database's.
 pub async fn step(dal: &ProverDal, cfg: &ProverConfig) -> anyhow::Result<u64> {
-    let report = dal.requeue_stuck(cfg.processing_timeout, cfg.max_attempts).await?;
+    let report = dal
+        .requeue_stuck(cfg.processing_timeout, cfg.max_attempts)
+        .await?;
     let n = report.total();
     if n > 0 {
         info!(target: "prover", requeued = n, report = ?report, "house keeper requeued jobs");

@@ -77,14 +77,18 @@ enum Command {
 }
 
 fn default_worker_id() -> String {
-    let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_owned()).unwrap_or_else(|_| "host".into());
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "host".into());
     format!("{host}-{}", std::process::id())
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
@@ -97,7 +101,9 @@ async fn main() -> anyhow::Result<()> {
             "sqlite://prover-data/prover.sqlite".into()
         }
     };
-    let dal = ProverDal::connect(&url).await.context("opening the prover database")?;
+    let dal = ProverDal::connect(&url)
+        .await
+        .context("opening the prover database")?;
     let cfg = Arc::new(ProverConfig {
         protocol_version: c.protocol_version.clone(),
         worker_id: c.worker_id.clone().unwrap_or_else(default_worker_id),
@@ -109,8 +115,13 @@ async fn main() -> anyhow::Result<()> {
         max_attempts: c.max_attempts,
     });
     if let Command::Init = cli.command {
-        dal.insert_protocol_version(&cfg.protocol_version, version::build_vk()).await?;
-        println!("protocol version {} registered with vk hash {}", cfg.protocol_version, hex::encode(version::build_vk()));
+        dal.insert_protocol_version(&cfg.protocol_version, version::build_vk())
+            .await?;
+        println!(
+            "protocol version {} registered with vk hash {}",
+            cfg.protocol_version,
+            hex::encode(version::build_vk())
+        );
         return Ok(());
     }
     if let Err(e) = version::check(&dal, &cfg.protocol_version).await {
@@ -120,7 +131,9 @@ async fn main() -> anyhow::Result<()> {
     info!(target: "prover", version = %cfg.protocol_version, vk = %hex::encode(version::build_vk()), "{WHAT_IS_PROVEN}");
     let m = Arc::new(Metrics::default());
     if let Some(addr) = c.metrics_addr {
-        let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("binding {addr}"))?;
         let app = metrics::router(dal.clone(), m.clone());
         tokio::spawn(async move { axum::serve(listener, app).await });
     }
@@ -135,7 +148,10 @@ async fn main() -> anyhow::Result<()> {
     };
     let mut tasks = tokio::task::JoinSet::new();
     if g {
-        let base = cfg.rollup_url.clone().context("the gateway needs --rollup-url")?;
+        let base = cfg
+            .rollup_url
+            .clone()
+            .context("the gateway needs --rollup-url")?;
         let gw = Gateway::new(&base)?;
         let (d, c2, gw2) = (dal.clone(), cfg.clone(), gw.clone());
         tasks.spawn(workers::run_loop("gateway-fetch", cfg.clone(), move || {
@@ -150,10 +166,14 @@ async fn main() -> anyhow::Result<()> {
     }
     if w {
         let (d, c2) = (dal.clone(), cfg.clone());
-        tasks.spawn(workers::run_loop("witness-generator", cfg.clone(), move || {
-            let (d, c2) = (d.clone(), c2.clone());
-            async move { workers::witness_generator_step(&d, &c2).await }
-        }));
+        tasks.spawn(workers::run_loop(
+            "witness-generator",
+            cfg.clone(),
+            move || {
+                let (d, c2) = (d.clone(), c2.clone());
+                async move { workers::witness_generator_step(&d, &c2).await }
+            },
+        ));
     }
     if p {
         let (d, c2, m2) = (dal.clone(), cfg.clone(), m.clone());

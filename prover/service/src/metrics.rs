@@ -45,13 +45,23 @@ pub fn router(dal: ProverDal, metrics: Arc<Metrics>) -> Router {
         .with_state(AppState { dal, metrics })
 }
 
-async fn queue_report(State(s): State<AppState>) -> Result<Json<serde_json::Value>, (StatusCode, String)> {
-    let q = s.dal.queue_report().await.map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
+async fn queue_report(
+    State(s): State<AppState>,
+) -> Result<Json<serde_json::Value>, (StatusCode, String)> {
+    let q = s
+        .dal
+        .queue_report()
+        .await
+        .map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
     Ok(Json(serde_json::to_value(q).unwrap_or_default()))
 }
 
 async fn render(State(s): State<AppState>) -> Result<String, (StatusCode, String)> {
-    let q = s.dal.queue_report().await.map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
+    let q = s
+        .dal
+        .queue_report()
+        .await
+        .map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
     let mut out = String::from("# HELP prover_jobs Jobs by stage and status (from the shared database).\n# TYPE prover_jobs gauge\n");
     let mut depth = 0;
     for d in &q {
@@ -66,11 +76,25 @@ async fn render(State(s): State<AppState>) -> Result<String, (StatusCode, String
     let m = &s.metrics;
     out.push_str(&format!("# HELP prover_queue_depth Queued jobs, all stages.\n# TYPE prover_queue_depth gauge\nprover_queue_depth {depth}\n"));
     for (name, help, v) in [
-        ("prover_chunk_proofs_total", "Chunk proofs made by this process.", m.proofs.load(Ordering::Relaxed)),
-        ("prover_proving_ms_total", "Milliseconds spent proving chunks in this process.", m.proving_ms.load(Ordering::Relaxed)),
-        ("prover_proven_transfers_total", "Transfers proven by this process.", m.transfers.load(Ordering::Relaxed)),
+        (
+            "prover_chunk_proofs_total",
+            "Chunk proofs made by this process.",
+            m.proofs.load(Ordering::Relaxed),
+        ),
+        (
+            "prover_proving_ms_total",
+            "Milliseconds spent proving chunks in this process.",
+            m.proving_ms.load(Ordering::Relaxed),
+        ),
+        (
+            "prover_proven_transfers_total",
+            "Transfers proven by this process.",
+            m.transfers.load(Ordering::Relaxed),
+        ),
     ] {
-        out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}\n"));
+        out.push_str(&format!(
+            "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}\n"
+        ));
     }
     Ok(out)
 }

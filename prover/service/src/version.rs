@@ -7,8 +7,10 @@ use sq_prover_dal::ProverDal;
 #[derive(Debug, thiserror::Error)]
 pub enum VersionError {
     /// The database has no row for the version.
-    #[error("the prover database does not know protocol version {version}: register this build's \
-verification key with `prover init --protocol-version {version}` (vk hash {vk})")]
+    #[error(
+        "the prover database does not know protocol version {version}: register this build's \
+verification key with `prover init --protocol-version {version}` (vk hash {vk})"
+    )]
     Unknown {
         /// The configured version.
         version: String,
@@ -16,8 +18,10 @@ verification key with `prover init --protocol-version {version}` (vk hash {vk})"
         vk: String,
     },
     /// The database's key for the version is not this build's.
-    #[error("protocol version {version} in the database has verification key {db}, but this prover \
-build has {ours}: run a prover built for {version}, or configure the version this build proves")]
+    #[error(
+        "protocol version {version} in the database has verification key {db}, but this prover \
+build has {ours}: run a prover built for {version}, or configure the version this build proves"
+    )]
     Mismatch {
         /// The configured version.
         version: String,
@@ -43,7 +47,10 @@ pub fn build_vk() -> [u8; 32] {
 pub async fn check(dal: &ProverDal, version: &str) -> Result<(), VersionError> {
     let ours = build_vk();
     match dal.protocol_version_vk(version).await? {
-        None => Err(VersionError::Unknown { version: version.to_owned(), vk: hex::encode(ours) }),
+        None => Err(VersionError::Unknown {
+            version: version.to_owned(),
+            vk: hex::encode(ours),
+        }),
         Some(db) if db != ours => Err(VersionError::Mismatch {
             version: version.to_owned(),
             db: hex::encode(db),

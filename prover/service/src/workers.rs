@@ -49,7 +49,9 @@ where
                         cfg.protocol_version);
                 }
             }
-            Err(e) => warn!(target: "prover", component = name, error = %format!("{e:#}"), "step failed"),
+            Err(e) => {
+                warn!(target: "prover", component = name, error = %format!("{e:#}"), "step failed")
+            }
         }
         tokio::time::sleep(cfg.poll).await;
     }
@@ -73,7 +75,10 @@ fn ms(t: Instant) -> u64 {
 /// # Errors
 /// The database's, or the job's (then recorded as failed).
 pub async fn witness_generator_step(dal: &ProverDal, cfg: &ProverConfig) -> StepResult {
-    let Some(job) = dal.pick_witness_job(&cfg.worker_id, &cfg.protocol_version).await? else {
+    let Some(job) = dal
+        .pick_witness_job(&cfg.worker_id, &cfg.protocol_version)
+        .await?
+    else {
         return Ok(false);
     };
     let t = Instant::now();
@@ -102,7 +107,10 @@ pub async fn witness_generator_step(dal: &ProverDal, cfg: &ProverConfig) -> Step
 /// # Errors
 /// The database's, or the job's (then recorded as failed).
 pub async fn prover_step(dal: &ProverDal, cfg: &ProverConfig, metrics: &Metrics) -> StepResult {
-    let Some(job) = dal.pick_prover_job(&cfg.worker_id, &cfg.protocol_version, &cfg.groups).await? else {
+    let Some(job) = dal
+        .pick_prover_job(&cfg.worker_id, &cfg.protocol_version, &cfg.groups)
+        .await?
+    else {
         return Ok(false);
     };
     let t = Instant::now();
@@ -134,15 +142,19 @@ pub async fn prover_step(dal: &ProverDal, cfg: &ProverConfig, metrics: &Metrics)
 /// # Errors
 /// The database's, or the job's (then recorded as failed).
 pub async fn scheduler_step(dal: &ProverDal, cfg: &ProverConfig) -> StepResult {
-    let Some(job) = dal.pick_scheduler_job(&cfg.worker_id, &cfg.protocol_version).await? else {
+    let Some(job) = dal
+        .pick_scheduler_job(&cfg.worker_id, &cfg.protocol_version)
+        .await?
+    else {
         return Ok(false);
     };
     let t = Instant::now();
-    let result = async {
-        let raw = dal.chunk_proofs(job.batch).await?;
-        let version = job.protocol_version.clone();
-        let batch = job.batch;
-        tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<u8>> {
+    let result =
+        async {
+            let raw = dal.chunk_proofs(job.batch).await?;
+            let version = job.protocol_version.clone();
+            let batch = job.batch;
+            tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<u8>> {
             let chunks = raw
                 .iter()
                 .map(|b| postcard::from_bytes::<ChunkProof>(b))
@@ -165,8 +177,8 @@ pub async fn scheduler_step(dal: &ProverDal, cfg: &ProverConfig) -> StepResult {
             Ok(proof.to_bytes()?)
         })
         .await?
-    }
-    .await;
+        }
+        .await;
     match result {
         Ok(bytes) => {
             dal.finish_scheduler_job(job.batch, &bytes, ms(t)).await?;
@@ -182,13 +194,17 @@ pub async fn scheduler_step(dal: &ProverDal, cfg: &ProverConfig) -> StepResult {
 /// # Errors
 /// The database's, or the job's (then recorded as failed).
 pub async fn compressor_step(dal: &ProverDal, cfg: &ProverConfig) -> StepResult {
-    let Some(job) = dal.pick_compression_job(&cfg.worker_id, &cfg.protocol_version).await? else {
+    let Some(job) = dal
+        .pick_compression_job(&cfg.worker_id, &cfg.protocol_version)
+        .await?
+    else {
         return Ok(false);
     };
     let t = Instant::now();
     match BatchProof::from_bytes(&job.input) {
         Ok(p) => {
-            dal.finish_compression_job(job.batch, &job.input, ms(t)).await?;
+            dal.finish_compression_job(job.batch, &job.input, ms(t))
+                .await?;
             info!(target: "prover", batch = job.batch, chunks = p.chunks.len(), bytes = job.input.len(),
                 "compressor: proof passed on UNCOMPRESSED (compression is planned work)");
             Ok(true)

@@ -1,4 +1,4 @@
-//! Verifies a submitted batch proof against the batch claim the rollup node holds.
+//! Verifies a batch's chunk proofs and their chaining against the batch claim the rollup node holds.
 //!
 //! A [`BatchProof`] is the list of basic (round 0) chunk proofs of one batch
 //! ([`sq_prover_circuits::ChunkProof`]). [`verify_batch`] verifies **every** chunk proof

@@ -318,7 +318,9 @@ async fn start_rollup(args: &RunArgs, genesis: &std::path::Path) -> anyhow::Resu
         Some(url) => url.clone(),
         None => format!("sqlite://{}", args.data_dir.join("rollup.sqlite").display()),
     };
-    let storage = sq_storage::Storage::connect(&url).await.context("opening the rollup database")?;
+    let storage = sq_storage::Storage::connect(&url)
+        .await
+        .context("opening the rollup database")?;
     let config = sq_rollup::RollupConfig {
         genesis,
         batch: sq_rollup::BatchLimits {

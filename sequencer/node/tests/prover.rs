@@ -64,18 +64,27 @@ fn rpc(port: u16, method: &str, params: Value) -> Value {
 }
 
 fn psql(url: &str, sql: &str) -> String {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
     rt.block_on(async {
         use sqlx::{Connection, Row};
         let mut c = sqlx::PgConnection::connect(url).await.expect("pg");
         let rows = sqlx::query(sql).fetch_all(&mut c).await.expect("query");
         rows.iter()
-            .map(|r| (0..r.len()).map(|i| {
-                r.try_get::<i64, _>(i).map(|v| v.to_string())
-                    .or_else(|_| r.try_get::<i32, _>(i).map(|v| v.to_string()))
-                    .or_else(|_| r.try_get::<String, _>(i))
-                    .unwrap_or_default()
-            }).collect::<Vec<_>>().join("|"))
+            .map(|r| {
+                (0..r.len())
+                    .map(|i| {
+                        r.try_get::<i64, _>(i)
+                            .map(|v| v.to_string())
+                            .or_else(|_| r.try_get::<i32, _>(i).map(|v| v.to_string()))
+                            .or_else(|_| r.try_get::<String, _>(i))
+                            .unwrap_or_default()
+                    })
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
             .collect::<Vec<_>>()
             .join("\n")
     })
@@ -83,13 +92,22 @@ fn psql(url: &str, sql: &str) -> String {
 
 fn prover(bins: &std::path::Path, dir: &std::path::Path, name: &str, args: &[&str]) -> Proc {
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    Proc::spawn(&bins.join("prover"), &args, dir.join(format!("prover-{name}.log"))).expect("prover")
+    Proc::spawn(
+        &bins.join("prover"),
+        &args,
+        dir.join(format!("prover-{name}.log")),
+    )
+    .expect("prover")
 }
 
 fn wait_for(what: &str, within: Duration, mut f: impl FnMut() -> bool, logs: impl Fn() -> String) {
     let deadline = Instant::now() + within;
     while !f() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}\n{}", logs());
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}\n{}",
+            logs()
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -108,18 +126,35 @@ fn a_network_the_rollup_and_prover_workers_on_postgres_prove_batches_once_despit
         cdn_args: Vec::new(),
         database_urls: Vec::new(),
         node_args: Vec::new(),
-        per_node_args: vec![(0, [
-            "--rollup-genesis", &genesis.display().to_string(),
-            "--rollup-rpc-port", &rpc_port.to_string(),
-            "--rollup-pdh-port", &pdh_port.to_string(),
-            "--rollup-batch-max-transfers", "4",
-            "--rollup-batch-max-age-ms", "1000",
-        ].iter().map(|s| s.to_string()).collect())],
+        per_node_args: vec![(
+            0,
+            [
+                "--rollup-genesis",
+                &genesis.display().to_string(),
+                "--rollup-rpc-port",
+                &rpc_port.to_string(),
+                "--rollup-pdh-port",
+                &pdh_port.to_string(),
+                "--rollup-batch-max-transfers",
+                "4",
+                "--rollup-batch-max-age-ms",
+                "1000",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        )],
     })
     .expect("cluster");
-    cluster.wait_heights(&[0, 1, 2, 3], 2, Duration::from_secs(60)).expect("network decides");
-    wait_for("the rollup RPC", Duration::from_secs(30),
-        || sq_node::cluster::http(rpc_port, "POST", "/", Some("{}")).is_some(), || cluster.logs());
+    cluster
+        .wait_heights(&[0, 1, 2, 3], 2, Duration::from_secs(60))
+        .expect("network decides");
+    wait_for(
+        "the rollup RPC",
+        Duration::from_secs(30),
+        || sq_node::cluster::http(rpc_port, "POST", "/", Some("{}")).is_some(),
+        || cluster.logs(),
+    );
 
     // 12 transfers from 4 senders → at least 3 batches of ≤ 4 transfers.
     for nonce in 0..3 {
@@ -142,82 +177,203 @@ fn a_network_the_rollup_and_prover_workers_on_postgres_prove_batches_once_despit
         .expect("prover");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("does not know protocol version 0.9.0") && err.contains("prover init"), "{err}");
+    assert!(
+        err.contains("does not know protocol version 0.9.0") && err.contains("prover init"),
+        "{err}"
+    );
 
     // Register this build for 0.1.0 (the rollup's) and, as another deployment would, 0.2.0.
     for v in ["0.1.0", "0.2.0"] {
-        let out = Command::new(bins.join("prover")).args(["init", "--db-url", db, "--protocol-version", v]).output().expect("init");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = Command::new(bins.join("prover"))
+            .args(["init", "--db-url", db, "--protocol-version", v])
+            .output()
+            .expect("init");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let common = ["--db-url", db, "--poll-ms", "100"];
-    let with = |extra: &[&'static str]| -> Vec<&str> { common.iter().copied().chain(extra.iter().copied()).collect() };
-    let _gateway = prover(&bins, dir, "gateway", &[&["gateway", "--rollup-url", &pdh][..], &common[..]].concat());
-    let _witness = prover(&bins, dir, "witness", &[&["witness-generator", "--chunk-size", "2"][..], &common[..]].concat());
+    let with = |extra: &[&'static str]| -> Vec<&str> {
+        common
+            .iter()
+            .copied()
+            .chain(extra.iter().copied())
+            .collect()
+    };
+    let _gateway = prover(
+        &bins,
+        dir,
+        "gateway",
+        &[&["gateway", "--rollup-url", &pdh][..], &common[..]].concat(),
+    );
+    let _witness = prover(
+        &bins,
+        dir,
+        "witness",
+        &[&["witness-generator", "--chunk-size", "2"][..], &common[..]].concat(),
+    );
     let _scheduler = prover(&bins, dir, "scheduler", &with(&["scheduler"]));
     let _compressor = prover(&bins, dir, "compressor", &with(&["compressor"]));
-    let _keeper = prover(&bins, dir, "keeper", &with(&["house-keeper", "--processing-timeout-s", "3", "--max-attempts", "5"]));
-    let _other = prover(&bins, dir, "v2", &with(&["prover", "--protocol-version", "0.2.0", "--worker-id", "v2"]));
+    let _keeper = prover(
+        &bins,
+        dir,
+        "keeper",
+        &with(&[
+            "house-keeper",
+            "--processing-timeout-s",
+            "3",
+            "--max-attempts",
+            "5",
+        ]),
+    );
+    let _other = prover(
+        &bins,
+        dir,
+        "v2",
+        &with(&["prover", "--protocol-version", "0.2.0", "--worker-id", "v2"]),
+    );
     let b = prover(&bins, dir, "b", &with(&["prover", "--worker-id", "b"]));
     let logs = || format!("{}\n--- prover b\n{}", cluster.logs(), b.tail(20));
 
     // B holds a chunk job: freeze it there, check the row, then kill -9.
     let mut held = String::new();
-    wait_for("worker b to hold a job", Duration::from_secs(90), || {
-        let rows = psql(db, "SELECT id FROM prover_jobs WHERE status = 'in_progress' AND picked_by = 'b'");
-        if rows.is_empty() {
-            return false;
-        }
-        let stopped = Command::new("kill").args(["-STOP", &b.pid().to_string()]).status().expect("kill");
-        assert!(stopped.success());
-        held = psql(db, "SELECT id FROM prover_jobs WHERE status = 'in_progress' AND picked_by = 'b'");
-        if held.is_empty() {
-            // It finished between the two queries; let it go on and try again.
-            Command::new("kill").args(["-CONT", &b.pid().to_string()]).status().expect("kill");
-            return false;
-        }
-        true
-    }, logs);
+    wait_for(
+        "worker b to hold a job",
+        Duration::from_secs(90),
+        || {
+            let rows = psql(
+                db,
+                "SELECT id FROM prover_jobs WHERE status = 'in_progress' AND picked_by = 'b'",
+            );
+            if rows.is_empty() {
+                return false;
+            }
+            let stopped = Command::new("kill")
+                .args(["-STOP", &b.pid().to_string()])
+                .status()
+                .expect("kill");
+            assert!(stopped.success());
+            held = psql(
+                db,
+                "SELECT id FROM prover_jobs WHERE status = 'in_progress' AND picked_by = 'b'",
+            );
+            if held.is_empty() {
+                // It finished between the two queries; let it go on and try again.
+                Command::new("kill")
+                    .args(["-CONT", &b.pid().to_string()])
+                    .status()
+                    .expect("kill");
+                return false;
+            }
+            true
+        },
+        logs,
+    );
     let held_id: i64 = held.lines().next().expect("id").parse().expect("id");
-    Command::new("kill").args(["-9", &b.pid().to_string()]).status().expect("kill -9");
+    Command::new("kill")
+        .args(["-9", &b.pid().to_string()])
+        .status()
+        .expect("kill -9");
     drop(b);
 
     let metrics_addr = format!("127.0.0.1:{}", free_port());
-    let a = prover(&bins, dir, "a", &[&["prover", "--worker-id", "a", "--metrics-addr", &metrics_addr][..], &common[..]].concat());
+    let a = prover(
+        &bins,
+        dir,
+        "a",
+        &[
+            &[
+                "prover",
+                "--worker-id",
+                "a",
+                "--metrics-addr",
+                &metrics_addr,
+            ][..],
+            &common[..],
+        ]
+        .concat(),
+    );
     let proven = || -> u64 {
         sq_node::cluster::http(pdh_port, "GET", "/batches", None)
             .and_then(|(_, body)| serde_json::from_str::<Value>(&body).ok())
             .and_then(|v| v["proven"].as_u64())
             .unwrap_or(0)
     };
-    wait_for("3 batches proven and accepted by the rollup node", Duration::from_secs(240), || proven() >= 3,
-        || format!("{}\n--- prover a\n{}\n--- queue\n{}", cluster.logs(), a.tail(30),
-            psql(db, "SELECT batch, sequence_number, status, attempts, COALESCE(picked_by, '') FROM prover_jobs ORDER BY id")));
+    wait_for(
+        "3 batches proven and accepted by the rollup node",
+        Duration::from_secs(240),
+        || proven() >= 3,
+        || {
+            format!("{}\n--- prover a\n{}\n--- queue\n{}", cluster.logs(), a.tail(30),
+            psql(db, "SELECT batch, sequence_number, status, attempts, COALESCE(picked_by, '') FROM prover_jobs ORDER BY id"))
+        },
+    );
 
     // The killed job was requeued and finished by A on its second attempt.
-    let row = |table: &str| psql(db, &format!(
-        "SELECT status, attempts, COALESCE(picked_by, '') FROM {table} WHERE id = {held_id}"));
+    let row = |table: &str| {
+        psql(
+            db,
+            &format!(
+        "SELECT status, attempts, COALESCE(picked_by, '') FROM {table} WHERE id = {held_id}"),
+        )
+    };
     let killed = [row("prover_jobs"), row("prover_jobs_archive")].join("");
     let parts: Vec<&str> = killed.split('|').collect();
     assert_eq!(parts.first().copied(), Some("successful"), "{killed}");
-    assert!(parts.get(1).and_then(|a| a.parse::<u32>().ok()).is_some_and(|n| n >= 2), "{killed}");
+    assert!(
+        parts
+            .get(1)
+            .and_then(|a| a.parse::<u32>().ok())
+            .is_some_and(|n| n >= 2),
+        "{killed}"
+    );
     assert_eq!(parts.get(2).copied(), Some("a"), "{killed}");
     // The 0.2.0 worker took nothing.
-    let by_v2 = psql(db, "SELECT COUNT(*) FROM prover_jobs WHERE picked_by = 'v2'");
-    let by_v2_archived = psql(db, "SELECT COUNT(*) FROM prover_jobs_archive WHERE picked_by = 'v2'");
+    let by_v2 = psql(
+        db,
+        "SELECT COUNT(*) FROM prover_jobs WHERE picked_by = 'v2'",
+    );
+    let by_v2_archived = psql(
+        db,
+        "SELECT COUNT(*) FROM prover_jobs_archive WHERE picked_by = 'v2'",
+    );
     assert_eq!((by_v2.as_str(), by_v2_archived.as_str()), ("0", "0"));
     // Each batch proven exactly once: one successful job per chunk, and the rollup node
     // refused no proof (a second submission would be answered 409 and counted nowhere).
-    let dupes = psql(db, "SELECT COUNT(*) FROM (SELECT batch, sequence_number FROM prover_jobs_archive \
-        GROUP BY batch, sequence_number HAVING COUNT(*) > 1) d");
+    let dupes = psql(
+        db,
+        "SELECT COUNT(*) FROM (SELECT batch, sequence_number FROM prover_jobs_archive \
+        GROUP BY batch, sequence_number HAVING COUNT(*) > 1) d",
+    );
     assert_eq!(dupes, "0");
     let (_, metrics) = sq_node::cluster::http(pdh_port, "GET", "/metrics", None).expect("metrics");
-    assert!(metrics.contains("rollup_proofs_rejected_total 0"), "{metrics}");
-    let sent = psql(db, "SELECT COUNT(*) FROM batches WHERE status = 'sent_to_server'");
-    wait_for("the gateway to mark the batches sent", Duration::from_secs(30),
-        || psql(db, "SELECT COUNT(*) FROM batches WHERE status = 'sent_to_server'").parse::<u64>().unwrap_or(0) >= 3,
-        || sent.clone());
+    assert!(
+        metrics.contains("rollup_proofs_rejected_total 0"),
+        "{metrics}"
+    );
+    let sent = psql(
+        db,
+        "SELECT COUNT(*) FROM batches WHERE status = 'sent_to_server'",
+    );
+    wait_for(
+        "the gateway to mark the batches sent",
+        Duration::from_secs(30),
+        || {
+            psql(
+                db,
+                "SELECT COUNT(*) FROM batches WHERE status = 'sent_to_server'",
+            )
+            .parse::<u64>()
+            .unwrap_or(0)
+                >= 3
+        },
+        || sent.clone(),
+    );
     for n in 1..=3 {
-        let (code, body) = sq_node::cluster::http(pdh_port, "GET", &format!("/batches/{n}"), None).expect("batch");
+        let (code, body) =
+            sq_node::cluster::http(pdh_port, "GET", &format!("/batches/{n}"), None).expect("batch");
         assert_eq!(code, 200);
         assert!(body.contains("\"proven\""), "batch {n}: {body}");
     }

@@ -90,7 +90,15 @@ struct Rpc {
 impl Rpc {
     async fn call(&self, method: &str, params: Value) -> Value {
         let body = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params });
-        self.http.post(&self.url).json(&body).send().await.expect("rpc").json().await.expect("json")
+        self.http
+            .post(&self.url)
+            .json(&body)
+            .send()
+            .await
+            .expect("rpc")
+            .json()
+            .await
+            .expect("json")
     }
 
     async fn result(&self, method: &str, params: Value) -> Value {
@@ -103,11 +111,18 @@ impl Rpc {
     async fn error(&self, method: &str, params: Value, code: i64) -> String {
         let v = self.call(method, params).await;
         assert_eq!(v["error"]["code"].as_i64(), Some(code), "{method}: {v}");
-        v["error"]["message"].as_str().unwrap_or_default().to_owned()
+        v["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     async fn send_raw(&self, raw: &[u8]) -> Value {
-        self.call("eth_sendRawTransaction", json!([format!("0x{}", hex::encode(raw))])).await
+        self.call(
+            "eth_sendRawTransaction",
+            json!([format!("0x{}", hex::encode(raw))]),
+        )
+        .await
     }
 
     async fn balance(&self, a: Address) -> u128 {
@@ -123,7 +138,9 @@ impl Rpc {
     async fn wait_receipt(&self, hash: &str, within: Duration) -> Value {
         let deadline = Instant::now() + within;
         loop {
-            let r = self.result("eth_getTransactionReceipt", json!([hash])).await;
+            let r = self
+                .result("eth_getTransactionReceipt", json!([hash]))
+                .await;
             if !r.is_null() {
                 return r;
             }
@@ -146,11 +163,16 @@ async fn rollup_on_a_local_network_serves_wallets_and_provers() {
     let (rpc0, pdh0, rpc1, pdh1) = (free_port(), free_port(), free_port(), free_port());
     let rollup_args = |rpc: u16, pdh: u16| -> Vec<String> {
         [
-            "--rollup-genesis", &genesis.display().to_string(),
-            "--rollup-rpc-port", &rpc.to_string(),
-            "--rollup-pdh-port", &pdh.to_string(),
-            "--rollup-batch-max-transfers", "4",
-            "--rollup-batch-max-age-ms", "3000",
+            "--rollup-genesis",
+            &genesis.display().to_string(),
+            "--rollup-rpc-port",
+            &rpc.to_string(),
+            "--rollup-pdh-port",
+            &pdh.to_string(),
+            "--rollup-batch-max-transfers",
+            "4",
+            "--rollup-batch-max-age-ms",
+            "3000",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -172,40 +194,80 @@ async fn rollup_on_a_local_network_serves_wallets_and_provers() {
     let standalone = Proc::spawn(
         &bins.join("rollup"),
         &[
-            "--node-url".into(), format!("http://127.0.0.1:{}", cluster.api[2]),
-            "--genesis".into(), genesis.display().to_string(),
-            "--data-dir".into(), work.path().join("standalone").display().to_string(),
-            "--rpc-addr".into(), format!("127.0.0.1:{rpc2}"),
-            "--pdh-addr".into(), format!("127.0.0.1:{pdh2}"),
-            "--batch-max-transfers".into(), "4".into(),
-            "--batch-max-age-ms".into(), "3000".into(),
+            "--node-url".into(),
+            format!("http://127.0.0.1:{}", cluster.api[2]),
+            "--genesis".into(),
+            genesis.display().to_string(),
+            "--data-dir".into(),
+            work.path().join("standalone").display().to_string(),
+            "--rpc-addr".into(),
+            format!("127.0.0.1:{rpc2}"),
+            "--pdh-addr".into(),
+            format!("127.0.0.1:{pdh2}"),
+            "--batch-max-transfers".into(),
+            "4".into(),
+            "--batch-max-age-ms".into(),
+            "3000".into(),
         ],
         work.path().join("standalone.log"),
     )
     .expect("rollup binary");
-    cluster.wait_heights(&[0, 1, 2, 3], 3, Duration::from_secs(60)).expect("the network decides");
+    cluster
+        .wait_heights(&[0, 1, 2, 3], 3, Duration::from_secs(60))
+        .expect("the network decides");
 
     let http = reqwest::Client::new();
-    let rpc = Rpc { http: http.clone(), url: format!("http://127.0.0.1:{rpc0}") };
+    let rpc = Rpc {
+        http: http.clone(),
+        url: format!("http://127.0.0.1:{rpc0}"),
+    };
     // Wait for the rollup to follow.
     let deadline = Instant::now() + Duration::from_secs(30);
-    while rpc.call("eth_blockNumber", json!([])).await.get("result").is_none() {
-        assert!(Instant::now() < deadline, "rollup RPC never came up\n{}", cluster.logs());
+    while rpc
+        .call("eth_blockNumber", json!([]))
+        .await
+        .get("result")
+        .is_none()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "rollup RPC never came up\n{}",
+            cluster.logs()
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 
     // Basic views.
-    assert_eq!(rpc.result("eth_chainId", json!([])).await, json!(format!("{CHAIN_ID:#x}")));
-    assert_eq!(rpc.result("net_version", json!([])).await, json!(CHAIN_ID.to_string()));
+    assert_eq!(
+        rpc.result("eth_chainId", json!([])).await,
+        json!(format!("{CHAIN_ID:#x}"))
+    );
+    assert_eq!(
+        rpc.result("net_version", json!([])).await,
+        json!(CHAIN_ID.to_string())
+    );
     assert_eq!(rpc.balance(key(1).address()).await, 100 * ETH);
-    assert_eq!(rpc.result("eth_estimateGas", json!([{ "to": key(2).address(), "value": "0x1" }])).await, json!("0x5208"));
+    assert_eq!(
+        rpc.result(
+            "eth_estimateGas",
+            json!([{ "to": key(2).address(), "value": "0x1" }])
+        )
+        .await,
+        json!("0x5208")
+    );
 
     // 1. alloy's provider with a wallet: fills nonce, gas and fees through our RPC.
     let wallet = EthereumWallet::from(key(1));
-    let provider = ProviderBuilder::new().wallet(wallet).connect_http(rpc.url.parse().expect("url"));
+    let provider = ProviderBuilder::new()
+        .wallet(wallet)
+        .connect_http(rpc.url.parse().expect("url"));
     let fresh = Address::repeat_byte(0x77);
     let pending = provider
-        .send_transaction(TransactionRequest::default().with_to(fresh).with_value(U256::from(5 * ETH)))
+        .send_transaction(
+            TransactionRequest::default()
+                .with_to(fresh)
+                .with_value(U256::from(5 * ETH)),
+        )
         .await
         .expect("alloy send");
     let receipt = pending
@@ -219,37 +281,107 @@ async fn rollup_on_a_local_network_serves_wallets_and_provers() {
     let fee = 21_000 * receipt.effective_gas_price;
     assert_eq!(rpc.balance(key(1).address()).await, 95 * ETH - fee);
     assert_eq!(rpc.balance(fee_recipient()).await, fee);
-    let by_hash = rpc.result("eth_getTransactionByHash", json!([receipt.transaction_hash])).await;
+    let by_hash = rpc
+        .result(
+            "eth_getTransactionByHash",
+            json!([receipt.transaction_hash]),
+        )
+        .await;
     assert_eq!(by_hash["from"], json!(key(1).address()));
-    assert_eq!(by_hash["blockNumber"], json!(format!("{:#x}", receipt.block_number.expect("block"))));
-    let block = rpc.result("eth_getBlockByNumber", json!([format!("{:#x}", receipt.block_number.expect("n")), false])).await;
-    assert!(block["transactions"].as_array().expect("txs").contains(&json!(receipt.transaction_hash)));
+    assert_eq!(
+        by_hash["blockNumber"],
+        json!(format!("{:#x}", receipt.block_number.expect("block")))
+    );
+    let block = rpc
+        .result(
+            "eth_getBlockByNumber",
+            json!([format!("{:#x}", receipt.block_number.expect("n")), false]),
+        )
+        .await;
+    assert!(block["transactions"]
+        .as_array()
+        .expect("txs")
+        .contains(&json!(receipt.transaction_hash)));
 
     // 2. Every refusal at submission, with a standard code and a wallet-readable message.
     let k2 = key(2);
     let b = key(3).address();
-    assert!(rpc.error("eth_sendRawTransaction", json!([format!("0x{}", hex::encode(sign(&k2, tx(CHAIN_ID + 1, 0, b, 1))))]), -32000)
+    assert!(rpc
+        .error(
+            "eth_sendRawTransaction",
+            json!([format!(
+                "0x{}",
+                hex::encode(sign(&k2, tx(CHAIN_ID + 1, 0, b, 1)))
+            )]),
+            -32000
+        )
         .await
         .contains("invalid chain id"));
     let too_high = rpc.send_raw(&sign(&k2, tx(CHAIN_ID, 5, b, 1))).await;
-    assert!(too_high["error"]["message"].as_str().expect("msg").contains("nonce too high"), "{too_high}");
-    let broke = rpc.send_raw(&sign(&k2, tx(CHAIN_ID, 0, b, 1000 * ETH))).await;
-    assert!(broke["error"]["message"].as_str().expect("msg").contains("insufficient funds"), "{broke}");
-    let calldata = TxEip1559 { input: Bytes::from_static(&[1, 2, 3, 4]), ..tx(CHAIN_ID, 0, b, 1) };
-    assert!(rpc.send_raw(&sign(&k2, calldata)).await["error"]["message"].as_str().expect("msg").contains("calldata"));
-    let cheap = TxEip1559 { max_fee_per_gas: GWEI / 2, max_priority_fee_per_gas: 0, ..tx(CHAIN_ID, 0, b, 1) };
-    assert!(rpc.send_raw(&sign(&k2, cheap)).await["error"]["message"].as_str().expect("msg").contains("underpriced"));
+    assert!(
+        too_high["error"]["message"]
+            .as_str()
+            .expect("msg")
+            .contains("nonce too high"),
+        "{too_high}"
+    );
+    let broke = rpc
+        .send_raw(&sign(&k2, tx(CHAIN_ID, 0, b, 1000 * ETH)))
+        .await;
+    assert!(
+        broke["error"]["message"]
+            .as_str()
+            .expect("msg")
+            .contains("insufficient funds"),
+        "{broke}"
+    );
+    let calldata = TxEip1559 {
+        input: Bytes::from_static(&[1, 2, 3, 4]),
+        ..tx(CHAIN_ID, 0, b, 1)
+    };
+    assert!(rpc.send_raw(&sign(&k2, calldata)).await["error"]["message"]
+        .as_str()
+        .expect("msg")
+        .contains("calldata"));
+    let cheap = TxEip1559 {
+        max_fee_per_gas: GWEI / 2,
+        max_priority_fee_per_gas: 0,
+        ..tx(CHAIN_ID, 0, b, 1)
+    };
+    assert!(rpc.send_raw(&sign(&k2, cheap)).await["error"]["message"]
+        .as_str()
+        .expect("msg")
+        .contains("underpriced"));
     let garbage = rpc.send_raw(b"\x02garbage").await;
     assert_eq!(garbage["error"]["code"], json!(-32000), "{garbage}");
-    assert_eq!(rpc.call("eth_sendRawTransaction", json!(["zz"])).await["error"]["code"], json!(-32602));
-    assert_eq!(rpc.call("eth_noSuchMethod", json!([])).await["error"]["code"], json!(-32601));
+    assert_eq!(
+        rpc.call("eth_sendRawTransaction", json!(["zz"])).await["error"]["code"],
+        json!(-32602)
+    );
+    assert_eq!(
+        rpc.call("eth_noSuchMethod", json!([])).await["error"]["code"],
+        json!(-32601)
+    );
     let ok = sign(&k2, tx(CHAIN_ID, 0, b, 7));
     let first = rpc.send_raw(&ok).await;
     let hash = first["result"].as_str().expect("accepted").to_owned();
-    assert!(rpc.send_raw(&ok).await["error"]["message"].as_str().expect("msg").contains("already known"));
-    assert_eq!(rpc.result("eth_getTransactionCount", json!([k2.address(), "pending"])).await, json!("0x1"));
+    assert!(rpc.send_raw(&ok).await["error"]["message"]
+        .as_str()
+        .expect("msg")
+        .contains("already known"));
+    assert_eq!(
+        rpc.result("eth_getTransactionCount", json!([k2.address(), "pending"]))
+            .await,
+        json!("0x1")
+    );
     let low = rpc.send_raw(&sign(&k2, tx(CHAIN_ID, 0, b, 8))).await;
-    assert!(low["error"]["message"].as_str().expect("msg").contains("nonce too low"), "{low}");
+    assert!(
+        low["error"]["message"]
+            .as_str()
+            .expect("msg")
+            .contains("nonce too low"),
+        "{low}"
+    );
     let r = rpc.wait_receipt(&hash, Duration::from_secs(60)).await;
     assert_eq!(r["status"], json!("0x1"));
 
@@ -257,12 +389,20 @@ async fn rollup_on_a_local_network_serves_wallets_and_provers() {
     //    checks) with a stale nonce → a failed receipt, and the rollup goes on.
     let stale = sign(&k2, tx(CHAIN_ID, 0, b, 9));
     let submit = json!({ "namespace": NAMESPACE, "payload": format!("0x{}", hex::encode(&stale)) });
-    let resp = http.post(format!("http://127.0.0.1:{}/v0/submit", cluster.api[3])).json(&submit).send().await.expect("submit");
+    let resp = http
+        .post(format!("http://127.0.0.1:{}/v0/submit", cluster.api[3]))
+        .json(&submit)
+        .send()
+        .await
+        .expect("submit");
     assert!(resp.status().is_success());
     let stale_hash = format!("{:#x}", alloy::primitives::keccak256(&stale));
     let failed = rpc.wait_receipt(&stale_hash, Duration::from_secs(60)).await;
     assert_eq!(failed["status"], json!("0x0"), "{failed}");
-    assert!(failed["revertReason"].as_str().expect("reason").contains("nonce mismatch"));
+    assert!(failed["revertReason"]
+        .as_str()
+        .expect("reason")
+        .contains("nonce mismatch"));
     assert_eq!(rpc.balance(b).await, 100 * ETH + 7);
 
     // 4. The real `cast`: send, balance, receipt.
@@ -270,25 +410,64 @@ async fn rollup_on_a_local_network_serves_wallets_and_provers() {
     let k4 = format!("0x{}", hex::encode(key(4).to_bytes()));
     let target = Address::repeat_byte(0x44);
     let out = Command::new(&cast)
-        .args(["send", "--private-key", &k4, "--rpc-url", &rpc.url, &format!("{target:#x}"), "--value", "1234567", "--async"])
+        .args([
+            "send",
+            "--private-key",
+            &k4,
+            "--rpc-url",
+            &rpc.url,
+            &format!("{target:#x}"),
+            "--value",
+            "1234567",
+            "--async",
+        ])
         .output()
         .expect("cast send");
-    assert!(out.status.success(), "cast send: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "cast send: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let cast_hash = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     rpc.wait_receipt(&cast_hash, Duration::from_secs(60)).await;
-    let out = Command::new(&cast).args(["receipt", &cast_hash, "status", "--rpc-url", &rpc.url]).output().expect("cast receipt");
-    assert!(out.status.success(), "cast receipt: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(&cast)
+        .args(["receipt", &cast_hash, "status", "--rpc-url", &rpc.url])
+        .output()
+        .expect("cast receipt");
+    assert!(
+        out.status.success(),
+        "cast receipt: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let status = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    assert!(status == "1" || status == "true" || status.contains("(success)"), "cast receipt status: {status}");
-    let out = Command::new(&cast).args(["balance", &format!("{target:#x}"), "--rpc-url", &rpc.url]).output().expect("cast balance");
+    assert!(
+        status == "1" || status == "true" || status.contains("(success)"),
+        "cast receipt status: {status}"
+    );
+    let out = Command::new(&cast)
+        .args(["balance", &format!("{target:#x}"), "--rpc-url", &rpc.url])
+        .output()
+        .expect("cast balance");
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1234567");
-    let out = Command::new(&cast).args(["nonce", &format!("{:#x}", key(4).address()), "--rpc-url", &rpc.url]).output().expect("cast nonce");
+    let out = Command::new(&cast)
+        .args([
+            "nonce",
+            &format!("{:#x}", key(4).address()),
+            "--rpc-url",
+            &rpc.url,
+        ])
+        .output()
+        .expect("cast nonce");
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1");
 
     // 5. Batches: sealed by count or age, served with witness inputs that satisfy the relation.
     let deadline = Instant::now() + Duration::from_secs(60);
     let data = loop {
-        let r = http.post(format!("http://127.0.0.1:{pdh0}/proof_generation_data")).send().await.expect("pdh");
+        let r = http
+            .post(format!("http://127.0.0.1:{pdh0}/proof_generation_data"))
+            .send()
+            .await
+            .expect("pdh");
         let v: Value = r.json().await.expect("json");
         if !v["data"].is_null() {
             break v["data"].clone();
@@ -298,38 +477,72 @@ async fn rollup_on_a_local_network_serves_wallets_and_provers() {
     };
     assert_eq!(data["batch"], json!(1));
     assert_eq!(data["protocol_version"], json!("0.1.0"));
-    let witness: sq_prover_circuits::witness::BatchWitness = serde_json::from_value(data["witness"].clone()).expect("witness");
-    witness.check().expect("served witness satisfies the relation");
+    let witness: sq_prover_circuits::witness::BatchWitness =
+        serde_json::from_value(data["witness"].clone()).expect("witness");
+    witness
+        .check()
+        .expect("served witness satisfies the relation");
     assert!(!witness.transfers.is_empty());
     let (code, status) = get(&http, format!("http://127.0.0.1:{pdh0}/batches/1")).await;
     assert_eq!((code, status["status"].clone()), (200, json!("sealed")));
     let (code, _) = get(&http, format!("http://127.0.0.1:{pdh0}/batches/999")).await;
     assert_eq!(code, 404);
-    let bad = http.post(format!("http://127.0.0.1:{pdh0}/submit_proof/1")).body(vec![1u8, 2, 3]).send().await.expect("submit");
+    let bad = http
+        .post(format!("http://127.0.0.1:{pdh0}/submit_proof/1"))
+        .body(vec![1u8, 2, 3])
+        .send()
+        .await
+        .expect("submit");
     assert_eq!(bad.status().as_u16(), 400);
     let bad: Value = bad.json().await.expect("json");
-    assert!(bad["error"].as_str().expect("error").contains("does not decode"), "{bad}");
+    assert!(
+        bad["error"]
+            .as_str()
+            .expect("error")
+            .contains("does not decode"),
+        "{bad}"
+    );
     prove_and_submit(&http, pdh0, &witness).await;
 
     // 6. Three rollups (two in-node, one standalone) reach identical blocks and roots.
     let others = [
-        Rpc { http: http.clone(), url: format!("http://127.0.0.1:{rpc1}") },
-        Rpc { http: http.clone(), url: format!("http://127.0.0.1:{rpc2}") },
+        Rpc {
+            http: http.clone(),
+            url: format!("http://127.0.0.1:{rpc1}"),
+        },
+        Rpc {
+            http: http.clone(),
+            url: format!("http://127.0.0.1:{rpc2}"),
+        },
     ];
     let target_height = rpc.block_number().await;
     for other in &others {
         let deadline = Instant::now() + Duration::from_secs(60);
-        while other.call("eth_blockNumber", json!([])).await.get("result").is_none()
+        while other
+            .call("eth_blockNumber", json!([]))
+            .await
+            .get("result")
+            .is_none()
             || other.block_number().await < target_height
         {
-            assert!(Instant::now() < deadline, "{} lags\n{}\n{}", other.url, cluster.logs(), standalone.tail(20));
+            assert!(
+                Instant::now() < deadline,
+                "{} lags\n{}\n{}",
+                other.url,
+                cluster.logs(),
+                standalone.tail(20)
+            );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         for h in [1, target_height / 2, target_height] {
             let q = json!([format!("{h:#x}"), false]);
             let mine = rpc.result("eth_getBlockByNumber", q.clone()).await;
             let theirs = other.result("eth_getBlockByNumber", q).await;
-            assert_eq!(mine["hash"], theirs["hash"], "block {h} differs at {}", other.url);
+            assert_eq!(
+                mine["hash"], theirs["hash"],
+                "block {h} differs at {}",
+                other.url
+            );
             assert_eq!(mine["stateRoot"], theirs["stateRoot"]);
         }
     }
@@ -338,32 +551,67 @@ async fn rollup_on_a_local_network_serves_wallets_and_provers() {
 
 /// Proves the served batch with the prover's circuit and submits it; the node must verify
 /// and accept it, then refuse a second submission.
-async fn prove_and_submit(http: &reqwest::Client, pdh: u16, witness: &sq_prover_circuits::witness::BatchWitness) {
+async fn prove_and_submit(
+    http: &reqwest::Client,
+    pdh: u16,
+    witness: &sq_prover_circuits::witness::BatchWitness,
+) {
     let chunks: Vec<_> = witness
         .chunks(2)
         .expect("chunks")
         .iter()
         .map(|c| sq_prover_circuits::prove_chunk(c).expect("prove chunk"))
         .collect();
-    let proof = sq_prover_verifier::BatchProof { protocol_version: "0.1.0".into(), batch: witness.batch, chunks };
+    let proof = sq_prover_verifier::BatchProof {
+        protocol_version: "0.1.0".into(),
+        batch: witness.batch,
+        chunks,
+    };
     let url = format!("http://127.0.0.1:{pdh}/submit_proof/{}", witness.batch);
     // A proof of the wrong protocol version, and one with a chunk missing, are refused.
-    let wrong_version = sq_prover_verifier::BatchProof { protocol_version: "0.2.0".into(), ..proof.clone() };
-    let r = http.post(&url).body(wrong_version.to_bytes().expect("encode")).send().await.expect("submit");
+    let wrong_version = sq_prover_verifier::BatchProof {
+        protocol_version: "0.2.0".into(),
+        ..proof.clone()
+    };
+    let r = http
+        .post(&url)
+        .body(wrong_version.to_bytes().expect("encode"))
+        .send()
+        .await
+        .expect("submit");
     assert_eq!(r.status().as_u16(), 400);
     if proof.chunks.len() > 1 {
         let mut missing = proof.clone();
         missing.chunks.pop();
-        let r = http.post(&url).body(missing.to_bytes().expect("encode")).send().await.expect("submit");
+        let r = http
+            .post(&url)
+            .body(missing.to_bytes().expect("encode"))
+            .send()
+            .await
+            .expect("submit");
         assert_eq!(r.status().as_u16(), 400);
     }
-    let r = http.post(&url).body(proof.to_bytes().expect("encode")).send().await.expect("submit");
+    let r = http
+        .post(&url)
+        .body(proof.to_bytes().expect("encode"))
+        .send()
+        .await
+        .expect("submit");
     let code = r.status().as_u16();
     let body: Value = r.json().await.expect("json");
     assert_eq!(code, 200, "{body}");
     assert_eq!(body["status"], json!("accepted"));
-    let (code, status) = get(http, format!("http://127.0.0.1:{pdh}/batches/{}", witness.batch)).await;
+    let (code, status) = get(
+        http,
+        format!("http://127.0.0.1:{pdh}/batches/{}", witness.batch),
+    )
+    .await;
     assert_eq!((code, status["status"].clone()), (200, json!("proven")));
-    let again = http.post(&url).body(proof.to_bytes().expect("encode")).send().await.expect("submit");
+    let again = http
+        .post(&url)
+        .body(proof.to_bytes().expect("encode"))
+        .send()
+        .await
+        .expect("submit");
     assert_eq!(again.status().as_u16(), 409);
 }

@@ -170,18 +170,18 @@ impl Chain {
                 }
             };
             let index = receipts.len() as u32;
-            let (success, error, gas_used, price) = match execute(&mut self.state, &tx, &self.params)
-            {
-                Ok(done) => {
-                    touched.extend([tx.from, tx.to, self.params.fee_recipient]);
-                    witness.push(done.witness);
-                    (true, None, TRANSFER_GAS, done.effective_gas_price)
-                }
-                Err(e) => {
-                    let price = fee_of(&tx, self.params.base_fee).map_or(0, |(p, _)| p);
-                    (false, Some(e.to_string()), 0, price)
-                }
-            };
+            let (success, error, gas_used, price) =
+                match execute(&mut self.state, &tx, &self.params) {
+                    Ok(done) => {
+                        touched.extend([tx.from, tx.to, self.params.fee_recipient]);
+                        witness.push(done.witness);
+                        (true, None, TRANSFER_GAS, done.effective_gas_price)
+                    }
+                    Err(e) => {
+                        let price = fee_of(&tx, self.params.base_fee).map_or(0, |(p, _)| p);
+                        (false, Some(e.to_string()), 0, price)
+                    }
+                };
             receipts.push(ReceiptRecord {
                 hash: tx.hash,
                 block_number: input.height,
@@ -208,7 +208,8 @@ impl Chain {
             timestamp_ms: input.timestamp_ms,
             witness,
         };
-        block.hash = eth_header(&block, self.params.base_fee, self.params.fee_recipient).hash_slow();
+        block.hash =
+            eth_header(&block, self.params.base_fee, self.params.fee_recipient).hash_slow();
         for r in &mut receipts {
             r.block_hash = block.hash;
         }
@@ -217,7 +218,12 @@ impl Chain {
         // The first executed block also stores the genesis accounts, so that the stored
         // accounts always form the whole tree.
         let accounts = if self.height == 0 {
-            self.state.accounts().iter().enumerate().map(|(i, a)| (i as u32, *a)).collect()
+            self.state
+                .accounts()
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (i as u32, *a))
+                .collect()
         } else {
             touched
                 .iter()
@@ -245,6 +251,12 @@ impl Chain {
         };
         self.height = input.height;
         self.last_hash = block.hash;
-        BlockOutcome { block, receipts, accounts, sealed, rejected }
+        BlockOutcome {
+            block,
+            receipts,
+            accounts,
+            sealed,
+            rejected,
+        }
     }
 }

@@ -29,7 +29,11 @@ pub struct BatchLimits {
 
 impl Default for BatchLimits {
     fn default() -> Self {
-        BatchLimits { max_transfers: 64, max_bytes: 256 * 1024, max_age_ms: 2_000 }
+        BatchLimits {
+            max_transfers: 64,
+            max_bytes: 256 * 1024,
+            max_age_ms: 2_000,
+        }
     }
 }
 
@@ -62,7 +66,10 @@ pub struct Genesis {
     #[serde(default = "default_namespace")]
     pub namespace: u64,
     /// Base fee, wei per gas, decimal string.
-    #[serde(default = "default_base_fee", with = "sq_prover_circuits::account::u128_string")]
+    #[serde(
+        default = "default_base_fee",
+        with = "sq_prover_circuits::account::u128_string"
+    )]
     pub base_fee: u128,
     /// The account credited with every fee.
     pub fee_recipient: Address,
@@ -113,10 +120,14 @@ impl Genesis {
     /// # Errors
     /// [`GenesisError::Read`], [`GenesisError::Parse`].
     pub fn load(path: &Path) -> Result<Genesis, GenesisError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| GenesisError::Read { path: path.display().to_string(), source })?;
-        serde_json::from_str(&text)
-            .map_err(|source| GenesisError::Parse { path: path.display().to_string(), source })
+        let text = std::fs::read_to_string(path).map_err(|source| GenesisError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        serde_json::from_str(&text).map_err(|source| GenesisError::Parse {
+            path: path.display().to_string(),
+            source,
+        })
     }
 }
 

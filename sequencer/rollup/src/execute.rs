@@ -80,7 +80,9 @@ pub struct Executed {
 /// [`ExecError::Fee`] below the base fee; [`ExecError::BalanceOverflow`] if it overflows.
 pub fn fee_of(tx: &SignedTransfer, base_fee: u128) -> Result<(u128, u128), ExecError> {
     let price = tx.fee.effective_gas_price(base_fee)?;
-    let fee = price.checked_mul(u128::from(TRANSFER_GAS)).ok_or(ExecError::BalanceOverflow)?;
+    let fee = price
+        .checked_mul(u128::from(TRANSFER_GAS))
+        .ok_or(ExecError::BalanceOverflow)?;
     Ok((price, fee))
 }
 
@@ -95,21 +97,34 @@ pub fn execute(
 ) -> Result<Executed, ExecError> {
     let (price, fee) = fee_of(tx, params.base_fee)?;
     // A sender without an account has nothing to pay with (and the circuit requires one).
-    let sender = state.account(&tx.from).copied().ok_or(ExecError::InsufficientFunds {
-        balance: 0,
-        cost: tx.value.saturating_add(fee),
-    })?;
+    let sender = state
+        .account(&tx.from)
+        .copied()
+        .ok_or(ExecError::InsufficientFunds {
+            balance: 0,
+            cost: tx.value.saturating_add(fee),
+        })?;
     if tx.nonce != sender.nonce {
-        return Err(ExecError::Nonce { expected: sender.nonce, got: tx.nonce });
+        return Err(ExecError::Nonce {
+            expected: sender.nonce,
+            got: tx.nonce,
+        });
     }
     if sender.nonce + 1 >= NONCE_LIMIT {
         return Err(ExecError::NonceLimit);
     }
     let cost = tx.value.checked_add(fee);
-    let remaining = cost.and_then(|c| sender.balance.checked_sub(c)).ok_or(
-        ExecError::InsufficientFunds { balance: sender.balance, cost: cost.unwrap_or(u128::MAX) },
-    )?;
-    let sender_after = Account { balance: remaining, nonce: sender.nonce + 1, ..sender };
+    let remaining =
+        cost.and_then(|c| sender.balance.checked_sub(c))
+            .ok_or(ExecError::InsufficientFunds {
+                balance: sender.balance,
+                cost: cost.unwrap_or(u128::MAX),
+            })?;
+    let sender_after = Account {
+        balance: remaining,
+        nonce: sender.nonce + 1,
+        ..sender
+    };
 
     // Plan the three writes against a local view so that nothing changes on failure.
     let current = |address: &Address, planned: &[Account]| -> Option<Account> {
@@ -124,18 +139,33 @@ pub fn execute(
     let recipient = current(&tx.to, &planned);
     let recipient_after = match recipient {
         Some(a) => Account {
-            balance: a.balance.checked_add(tx.value).ok_or(ExecError::BalanceOverflow)?,
+            balance: a
+                .balance
+                .checked_add(tx.value)
+                .ok_or(ExecError::BalanceOverflow)?,
             ..a
         },
-        None => Account { address: tx.to.0 .0, balance: tx.value, nonce: 0 },
+        None => Account {
+            address: tx.to.0 .0,
+            balance: tx.value,
+            nonce: 0,
+        },
     };
     planned.push(recipient_after);
     let fee_account = current(&params.fee_recipient, &planned);
     let fee_after = match fee_account {
-        Some(a) => {
-            Account { balance: a.balance.checked_add(fee).ok_or(ExecError::BalanceOverflow)?, ..a }
-        }
-        None => Account { address: params.fee_recipient.0 .0, balance: fee, nonce: 0 },
+        Some(a) => Account {
+            balance: a
+                .balance
+                .checked_add(fee)
+                .ok_or(ExecError::BalanceOverflow)?,
+            ..a
+        },
+        None => Account {
+            address: params.fee_recipient.0 .0,
+            balance: fee,
+            nonce: 0,
+        },
     };
     let new_accounts = usize::from(recipient.is_none())
         + usize::from(fee_account.is_none() && params.fee_recipient != tx.to);
@@ -144,12 +174,24 @@ pub fn execute(
     }
 
     let (_, s) = state.write(sender_after).map_err(|_| ExecError::TreeFull)?;
-    let (_, r) = state.write(recipient_after).map_err(|_| ExecError::TreeFull)?;
+    let (_, r) = state
+        .write(recipient_after)
+        .map_err(|_| ExecError::TreeFull)?;
     let (_, f) = state.write(fee_after).map_err(|_| ExecError::TreeFull)?;
-    let transfer =
-        Transfer { from: tx.from.0 .0, to: tx.to.0 .0, value: tx.value, fee, nonce: tx.nonce };
+    let transfer = Transfer {
+        from: tx.from.0 .0,
+        to: tx.to.0 .0,
+        value: tx.value,
+        fee,
+        nonce: tx.nonce,
+    };
     Ok(Executed {
-        witness: TransferWitness { transfer, sender: s, recipient: r, fee_recipient: f },
+        witness: TransferWitness {
+            transfer,
+            sender: s,
+            recipient: r,
+            fee_recipient: f,
+        },
         effective_gas_price: price,
         fee,
     })

@@ -67,7 +67,10 @@ impl NodeClient {
             .timeout(Duration::from_secs(10))
             .build()
             .map_err(|e| NodeError::BadAnswer(e.to_string()))?;
-        Ok(NodeClient { http, base: base.trim_end_matches('/').to_owned() })
+        Ok(NodeClient {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+        })
     }
 
     /// The base URL.
@@ -99,8 +102,14 @@ impl NodeClient {
     /// # Errors
     /// [`NodeError`].
     pub async fn stored_height(&self) -> Result<u64, NodeError> {
-        let resp = self.get("/v0/status").await?.ok_or(NodeError::BadAnswer("no /v0/status".into()))?;
-        let s: Status = resp.json().await.map_err(|e| NodeError::BadAnswer(e.to_string()))?;
+        let resp = self
+            .get("/v0/status")
+            .await?
+            .ok_or(NodeError::BadAnswer("no /v0/status".into()))?;
+        let s: Status = resp
+            .json()
+            .await
+            .map_err(|e| NodeError::BadAnswer(e.to_string()))?;
         Ok(s.stored_height)
     }
 
@@ -114,12 +123,22 @@ impl NodeClient {
         height: u64,
         namespace: u64,
     ) -> Result<Option<(u64, Vec<Vec<u8>>)>, NodeError> {
-        let Some(resp) = self.get(&format!("/v0/availability/block/{height}")).await? else {
+        let Some(resp) = self
+            .get(&format!("/v0/availability/block/{height}"))
+            .await?
+        else {
             return Ok(None);
         };
-        let b: Block = resp.json().await.map_err(|e| NodeError::BadAnswer(e.to_string()))?;
+        let b: Block = resp
+            .json()
+            .await
+            .map_err(|e| NodeError::BadAnswer(e.to_string()))?;
         let mut txs = Vec::new();
-        for t in b.transactions.into_iter().filter(|t| t.namespace == namespace) {
+        for t in b
+            .transactions
+            .into_iter()
+            .filter(|t| t.namespace == namespace)
+        {
             let hex = t.payload.strip_prefix("0x").unwrap_or(&t.payload);
             txs.push(hex::decode(hex).map_err(|e| NodeError::BadAnswer(e.to_string()))?);
         }

@@ -49,7 +49,10 @@ fn reply(status: StatusCode, v: Value) -> Reply {
 }
 
 fn internal(e: impl std::fmt::Display) -> Reply {
-    reply(StatusCode::INTERNAL_SERVER_ERROR, json!({ "error": e.to_string() }))
+    reply(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        json!({ "error": e.to_string() }),
+    )
 }
 
 fn fee_recipient(rollup: &Rollup) -> RawAddress {
@@ -70,17 +73,31 @@ async fn proof_generation_data(State(rollup): State<Rollup>, body: Bytes) -> Rep
     } else {
         match serde_json::from_slice(&body) {
             Ok(r) => r,
-            Err(e) => return reply(StatusCode::BAD_REQUEST, json!({ "error": format!("invalid request body: {e}") })),
+            Err(e) => {
+                return reply(
+                    StatusCode::BAD_REQUEST,
+                    json!({ "error": format!("invalid request body: {e}") }),
+                )
+            }
         }
     };
-    let row = match rollup.storage().rollup_lowest_unproven_batch(req.after).await {
+    let row = match rollup
+        .storage()
+        .rollup_lowest_unproven_batch(req.after)
+        .await
+    {
         Ok(Some(row)) => row,
         Ok(None) => return reply(StatusCode::OK, json!({ "data": null })),
         Err(e) => return internal(e),
     };
     let result = async {
         let record = store::batch_record(&row)?;
-        store::batch_witness(rollup.storage(), &record, rollup.config().genesis.fee_recipient).await
+        store::batch_witness(
+            rollup.storage(),
+            &record,
+            rollup.config().genesis.fee_recipient,
+        )
+        .await
     }
     .await;
     match result {
@@ -99,18 +116,29 @@ async fn proof_generation_data(State(rollup): State<Rollup>, body: Bytes) -> Rep
 async fn submit_proof(State(rollup): State<Rollup>, Path(batch): Path<u64>, body: Bytes) -> Reply {
     let row = match rollup.storage().rollup_batch(batch).await {
         Ok(Some(row)) => row,
-        Ok(None) => return reply(StatusCode::NOT_FOUND, json!({ "error": format!("batch {batch} is not sealed") })),
+        Ok(None) => {
+            return reply(
+                StatusCode::NOT_FOUND,
+                json!({ "error": format!("batch {batch} is not sealed") }),
+            )
+        }
         Err(e) => return internal(e),
     };
     if row.proof.is_some() {
-        return reply(StatusCode::CONFLICT, json!({ "error": format!("batch {batch} is already proven") }));
+        return reply(
+            StatusCode::CONFLICT,
+            json!({ "error": format!("batch {batch} is already proven") }),
+        );
     }
     let record = match store::batch_record(&row) {
         Ok(r) => r,
         Err(e) => return internal(e),
     };
     let refuse = |reason: String| {
-        rollup.metrics().proofs_rejected.fetch_add(1, Ordering::Relaxed);
+        rollup
+            .metrics()
+            .proofs_rejected
+            .fetch_add(1, Ordering::Relaxed);
         warn!(target: "rollup", batch, %reason, "proof refused");
         reply(StatusCode::BAD_REQUEST, json!({ "error": reason }))
     };
@@ -127,15 +155,25 @@ async fn submit_proof(State(rollup): State<Rollup>, Path(batch): Path<u64>, body
     };
     let version = rollup.config().protocol_version.clone();
     // Verification is CPU work: keep it off the async workers.
-    let verified = tokio::task::spawn_blocking(move || verify_batch(&proof, &claim, &version)).await;
+    let verified =
+        tokio::task::spawn_blocking(move || verify_batch(&proof, &claim, &version)).await;
     match verified {
         Ok(Ok(v)) => match rollup.storage().rollup_mark_proven(batch, &body).await {
             Ok(true) => {
-                rollup.metrics().batches_proven.fetch_add(1, Ordering::Relaxed);
+                rollup
+                    .metrics()
+                    .batches_proven
+                    .fetch_add(1, Ordering::Relaxed);
                 info!(target: "rollup", batch, chunks = v.chunks, "proof verified; batch proven");
-                reply(StatusCode::OK, json!({ "status": "accepted", "batch": batch, "note": v.note }))
+                reply(
+                    StatusCode::OK,
+                    json!({ "status": "accepted", "batch": batch, "note": v.note }),
+                )
             }
-            Ok(false) => reply(StatusCode::CONFLICT, json!({ "error": format!("batch {batch} is already proven") })),
+            Ok(false) => reply(
+                StatusCode::CONFLICT,
+                json!({ "error": format!("batch {batch} is already proven") }),
+            ),
             Err(e) => internal(e),
         },
         Ok(Err(e)) => refuse(format!("the proof does not verify: {e}")),
@@ -147,17 +185,30 @@ async fn batch(State(rollup): State<Rollup>, Path(n): Path<u64>) -> Reply {
     match rollup.storage().rollup_batch(n).await {
         Ok(Some(row)) => match store::batch_record(&row) {
             Ok(record) => {
-                let status = if row.proof.is_some() { BatchStatus::Proven } else { BatchStatus::Sealed };
+                let status = if row.proof.is_some() {
+                    BatchStatus::Proven
+                } else {
+                    BatchStatus::Sealed
+                };
                 let mut v = serde_json::to_value(&record).unwrap_or(Value::Null);
                 if let Some(obj) = v.as_object_mut() {
-                    obj.insert("status".into(), serde_json::to_value(status).unwrap_or(Value::Null));
-                    obj.insert("proof_bytes".into(), json!(row.proof.as_ref().map(Vec::len)));
+                    obj.insert(
+                        "status".into(),
+                        serde_json::to_value(status).unwrap_or(Value::Null),
+                    );
+                    obj.insert(
+                        "proof_bytes".into(),
+                        json!(row.proof.as_ref().map(Vec::len)),
+                    );
                 }
                 reply(StatusCode::OK, v)
             }
             Err(e) => internal(e),
         },
-        Ok(None) => reply(StatusCode::NOT_FOUND, json!({ "error": format!("batch {n} is not sealed") })),
+        Ok(None) => reply(
+            StatusCode::NOT_FOUND,
+            json!({ "error": format!("batch {n} is not sealed") }),
+        ),
         Err(e) => internal(e),
     }
 }

@@ -52,7 +52,10 @@ pub struct RpcError {
 
 impl RpcError {
     fn new(code: i64, message: impl Into<String>) -> RpcError {
-        RpcError { code, message: message.into() }
+        RpcError {
+            code,
+            message: message.into(),
+        }
     }
     fn params(message: impl Into<String>) -> RpcError {
         RpcError::new(-32602, message)
@@ -73,7 +76,10 @@ impl From<SubmitError> for RpcError {
 
 async fn handle(State(rollup): State<Rollup>, body: String) -> Json<Value> {
     let Ok(request) = serde_json::from_str::<Value>(&body) else {
-        return Json(error_response(Value::Null, &RpcError::new(-32700, "parse error: the body is not JSON")));
+        return Json(error_response(
+            Value::Null,
+            &RpcError::new(-32700, "parse error: the body is not JSON"),
+        ));
     };
     match request {
         Value::Array(items) => {
@@ -118,17 +124,21 @@ fn quantity(v: impl Into<u128>) -> Value {
 }
 
 fn param<'a>(params: &'a [Value], i: usize, what: &str) -> Result<&'a Value, RpcError> {
-    params.get(i).ok_or_else(|| RpcError::params(format!("missing parameter {i}: {what}")))
+    params
+        .get(i)
+        .ok_or_else(|| RpcError::params(format!("missing parameter {i}: {what}")))
 }
 
 fn address_param(params: &[Value], i: usize) -> Result<Address, RpcError> {
     let v = param(params, i, "address")?;
-    serde_json::from_value(v.clone()).map_err(|_| RpcError::params("invalid address: expected 0x + 40 hex digits"))
+    serde_json::from_value(v.clone())
+        .map_err(|_| RpcError::params("invalid address: expected 0x + 40 hex digits"))
 }
 
 fn hash_param(params: &[Value], i: usize) -> Result<B256, RpcError> {
     let v = param(params, i, "hash")?;
-    serde_json::from_value(v.clone()).map_err(|_| RpcError::params("invalid hash: expected 0x + 64 hex digits"))
+    serde_json::from_value(v.clone())
+        .map_err(|_| RpcError::params("invalid hash: expected 0x + 64 hex digits"))
 }
 
 fn parse_quantity(s: &str) -> Option<u64> {
@@ -141,7 +151,9 @@ fn block_number(rollup: &Rollup, v: Option<&Value>) -> Result<u64, RpcError> {
     match v.and_then(Value::as_str) {
         None | Some("latest" | "pending" | "safe" | "finalized") => Ok(latest),
         Some("earliest") => Ok(0),
-        Some(s) => parse_quantity(s).ok_or_else(|| RpcError::params(format!("invalid block number {s:?}"))),
+        Some(s) => {
+            parse_quantity(s).ok_or_else(|| RpcError::params(format!("invalid block number {s:?}")))
+        }
     }
 }
 
@@ -149,7 +161,10 @@ fn block_number(rollup: &Rollup, v: Option<&Value>) -> Result<u64, RpcError> {
 fn state_block(rollup: &Rollup, v: Option<&Value>) -> Result<(), RpcError> {
     let n = block_number(rollup, v)?;
     if n != rollup.block_number() {
-        return Err(RpcError::new(-32000, format!("historical state is not kept: block {n} is not the latest")));
+        return Err(RpcError::new(
+            -32000,
+            format!("historical state is not kept: block {n} is not the latest"),
+        ));
     }
     Ok(())
 }
@@ -159,7 +174,10 @@ async fn dispatch(rollup: &Rollup, method: &str, p: &[Value]) -> Result<Value, R
     match method {
         "eth_chainId" => Ok(quantity(g.chain_id)),
         "net_version" => Ok(Value::String(g.chain_id.to_string())),
-        "web3_clientVersion" => Ok(Value::String(format!("sq-rollup/{}", env!("CARGO_PKG_VERSION")))),
+        "web3_clientVersion" => Ok(Value::String(format!(
+            "sq-rollup/{}",
+            env!("CARGO_PKG_VERSION")
+        ))),
         "eth_syncing" => Ok(Value::Bool(false)),
         "eth_accounts" => Ok(json!([])),
         "eth_blockNumber" => Ok(quantity(rollup.block_number())),
@@ -181,14 +199,17 @@ async fn dispatch(rollup: &Rollup, method: &str, p: &[Value]) -> Result<Value, R
             address_param(p, 0)?;
             Ok(Value::String("0x".into()))
         }
-        "eth_gasPrice" => Ok(quantity(g.base_fee.saturating_add(rollup.config().suggested_tip))),
+        "eth_gasPrice" => Ok(quantity(
+            g.base_fee.saturating_add(rollup.config().suggested_tip),
+        )),
         "eth_maxPriorityFeePerGas" => Ok(quantity(rollup.config().suggested_tip)),
         "eth_estimateGas" => estimate_gas(p),
         "eth_feeHistory" => fee_history(rollup, p),
         "eth_sendRawTransaction" => {
             let v = param(p, 0, "raw transaction")?;
-            let raw: Bytes = serde_json::from_value(v.clone())
-                .map_err(|_| RpcError::params("invalid raw transaction: expected 0x-prefixed hex"))?;
+            let raw: Bytes = serde_json::from_value(v.clone()).map_err(|_| {
+                RpcError::params("invalid raw transaction: expected 0x-prefixed hex")
+            })?;
             let hash = rollup.submit(&raw).await?;
             Ok(Value::String(format!("{hash:#x}")))
         }
@@ -202,7 +223,12 @@ async fn dispatch(rollup: &Rollup, method: &str, p: &[Value]) -> Result<Value, R
         "eth_getTransactionByHash" => {
             let h = hash_param(p, 0)?;
             if let Some(r) = rollup.receipt(&h).await.map_err(RpcError::internal)? {
-                return transaction_json(&r.raw, r.from, Some((r.block_hash, r.block_number, r.index)), r.effective_gas_price);
+                return transaction_json(
+                    &r.raw,
+                    r.from,
+                    Some((r.block_hash, r.block_number, r.index)),
+                    r.effective_gas_price,
+                );
             }
             match rollup.pending_tx(&h) {
                 Some(pending) => transaction_json(&pending.tx.raw, pending.tx.from, None, 0),
@@ -218,18 +244,31 @@ async fn dispatch(rollup: &Rollup, method: &str, p: &[Value]) -> Result<Value, R
                 None => Ok(Value::Null),
             }
         }
-        other => Err(RpcError::new(-32601, format!("the method {other} does not exist/is not available"))),
+        other => Err(RpcError::new(
+            -32601,
+            format!("the method {other} does not exist/is not available"),
+        )),
     }
 }
 
 fn estimate_gas(p: &[Value]) -> Result<Value, RpcError> {
     let call = param(p, 0, "transaction")?;
-    let data = call.get("input").or_else(|| call.get("data")).and_then(Value::as_str).unwrap_or("0x");
+    let data = call
+        .get("input")
+        .or_else(|| call.get("data"))
+        .and_then(Value::as_str)
+        .unwrap_or("0x");
     if data != "0x" && !data.is_empty() {
-        return Err(RpcError::new(-32000, "calldata is not supported: this rollup only runs plain value transfers"));
+        return Err(RpcError::new(
+            -32000,
+            "calldata is not supported: this rollup only runs plain value transfers",
+        ));
     }
     if call.get("to").is_none_or(Value::is_null) {
-        return Err(RpcError::new(-32000, "contract creation is not supported: this rollup only runs plain value transfers"));
+        return Err(RpcError::new(
+            -32000,
+            "contract creation is not supported: this rollup only runs plain value transfers",
+        ));
     }
     Ok(quantity(crate::tx::TRANSFER_GAS))
 }
@@ -333,7 +372,12 @@ async fn block_json(rollup: &Rollup, b: &BlockRecord, full: bool) -> Result<Valu
         BlockTransactions::Hashes(b.transactions.clone())
     };
     let block = Block {
-        header: Header { hash: b.hash, inner: header, total_difficulty: Some(U256::ZERO), size: None },
+        header: Header {
+            hash: b.hash,
+            inner: header,
+            total_difficulty: Some(U256::ZERO),
+            size: None,
+        },
         uncles: Vec::new(),
         transactions,
         withdrawals: None,
@@ -348,7 +392,9 @@ fn genesis_block(rollup: &Rollup) -> Value {
         hash: B256::ZERO,
         parent_hash: B256::ZERO,
         timestamp: 0,
-        state_root: crate::state::State::genesis(g).map(|s| s.root()).unwrap_or_default(),
+        state_root: crate::state::State::genesis(g)
+            .map(|s| s.root())
+            .unwrap_or_default(),
         transactions: Vec::new(),
         gas_used: 0,
         bytes: 0,
@@ -358,7 +404,12 @@ fn genesis_block(rollup: &Rollup) -> Value {
     let header = eth_header(&record, g.base_fee, g.fee_recipient);
     let hash = header.hash_slow();
     let block: Block = Block {
-        header: Header { hash, inner: header, total_difficulty: Some(U256::ZERO), size: None },
+        header: Header {
+            hash,
+            inner: header,
+            total_difficulty: Some(U256::ZERO),
+            size: None,
+        },
         uncles: Vec::new(),
         transactions: BlockTransactions::Hashes(Vec::new()),
         withdrawals: None,

@@ -118,7 +118,11 @@ impl Rollup {
     /// # Errors
     /// [`StoreError`] when the database cannot be read or holds a state that does not hash
     /// to its last root.
-    pub async fn open(storage: Storage, config: RollupConfig, node: NodeClient) -> Result<Rollup, StoreError> {
+    pub async fn open(
+        storage: Storage,
+        config: RollupConfig,
+        node: NodeClient,
+    ) -> Result<Rollup, StoreError> {
         let chain = store::load_chain(&storage, &config).await?;
         info!(
             target: "rollup",
@@ -141,11 +145,17 @@ impl Rollup {
     }
 
     fn chain(&self) -> std::sync::RwLockReadGuard<'_, Chain> {
-        self.inner.chain.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.inner
+            .chain
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn pending(&self) -> std::sync::MutexGuard<'_, HashMap<B256, PendingTx>> {
-        self.inner.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.inner
+            .pending
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The configuration.
@@ -175,8 +185,11 @@ impl Rollup {
 
     /// The account view of `address` (zeros for an unknown address).
     pub fn account(&self, address: &Address) -> AccountView {
-        let (balance, nonce) =
-            self.chain().state.account(address).map_or((0, 0), |a| (a.balance, a.nonce));
+        let (balance, nonce) = self
+            .chain()
+            .state
+            .account(address)
+            .map_or((0, 0), |a| (a.balance, a.nonce));
         let pending_nonce = self
             .pending()
             .values()
@@ -185,7 +198,11 @@ impl Rollup {
             .max()
             .unwrap_or(0)
             .max(nonce);
-        AccountView { balance, nonce, pending_nonce }
+        AccountView {
+            balance,
+            nonce,
+            pending_nonce,
+        }
     }
 
     /// Every account (leaf order).
@@ -231,17 +248,28 @@ impl Rollup {
             crate::execute::ExecError::Fee(t) => SubmitError::Tx(t),
             _ => SubmitError::Tx(TxError::ValueTooLarge),
         })?;
-        let cost = tx.value.checked_add(fee).ok_or(SubmitError::Tx(TxError::ValueTooLarge))?;
-        if self.pending().contains_key(&tx.hash) || self.receipt(&tx.hash).await.ok().flatten().is_some() {
+        let cost = tx
+            .value
+            .checked_add(fee)
+            .ok_or(SubmitError::Tx(TxError::ValueTooLarge))?;
+        if self.pending().contains_key(&tx.hash)
+            || self.receipt(&tx.hash).await.ok().flatten().is_some()
+        {
             return Err(SubmitError::AlreadyKnown);
         }
         {
             let view = self.account(&tx.from);
             if tx.nonce < view.pending_nonce {
-                return Err(SubmitError::NonceTooLow { next: view.pending_nonce, got: tx.nonce });
+                return Err(SubmitError::NonceTooLow {
+                    next: view.pending_nonce,
+                    got: tx.nonce,
+                });
             }
             if tx.nonce > view.pending_nonce {
-                return Err(SubmitError::NonceTooHigh { next: view.pending_nonce, got: tx.nonce });
+                return Err(SubmitError::NonceTooHigh {
+                    next: view.pending_nonce,
+                    got: tx.nonce,
+                });
             }
             let reserved: u128 = self
                 .pending()
@@ -268,12 +296,18 @@ impl Rollup {
         let mut next = self.chain().clone();
         let out = next.apply(input);
         store::save_block(&self.inner.storage, &out).await?;
-        *self.inner.chain.write().unwrap_or_else(std::sync::PoisonError::into_inner) = next;
+        *self
+            .inner
+            .chain
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = next;
         let m = &self.inner.metrics;
         let ok = out.receipts.iter().filter(|r| r.success).count() as u64;
         m.transfers.fetch_add(ok, Ordering::Relaxed);
-        m.failed.fetch_add(out.receipts.len() as u64 - ok, Ordering::Relaxed);
-        m.rejected.fetch_add(out.rejected.len() as u64, Ordering::Relaxed);
+        m.failed
+            .fetch_add(out.receipts.len() as u64 - ok, Ordering::Relaxed);
+        m.rejected
+            .fetch_add(out.rejected.len() as u64, Ordering::Relaxed);
         if let Some(b) = &out.sealed {
             m.batches_sealed.fetch_add(1, Ordering::Relaxed);
             info!(target: "rollup", batch = b.number, first = b.first_height, last = b.last_height,
@@ -300,19 +334,29 @@ impl Rollup {
         loop {
             match self.catch_up(namespace).await {
                 Ok(()) => {}
-                Err(e) => warn!(target: "rollup", error = %e, "following the node failed; retrying"),
+                Err(e) => {
+                    warn!(target: "rollup", error = %e, "following the node failed; retrying")
+                }
             }
             tokio::time::sleep(POLL_INTERVAL).await;
         }
     }
 
-    async fn catch_up(&self, namespace: u64) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    async fn catch_up(
+        &self,
+        namespace: u64,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         let tip = self.inner.node.stored_height().await?;
         let mut next = self.block_number() + 1;
         while next <= tip {
             match self.inner.node.block(next, namespace).await? {
                 Some((timestamp_ms, transactions)) => {
-                    self.apply(&BlockInput { height: next, timestamp_ms, transactions }).await?;
+                    self.apply(&BlockInput {
+                        height: next,
+                        timestamp_ms,
+                        transactions,
+                    })
+                    .await?;
                 }
                 None => {
                     // Not served yet (its payload is still being recovered, say): executing
@@ -364,7 +408,10 @@ pub async fn bind(
     let pdh_app = crate::pdh::router(rollup.clone()).merge(crate::metrics::router(rollup.clone()));
     Ok(async move {
         tokio::spawn(rollup.follow());
-        tokio::try_join!(axum::serve(rpc, rpc_app).into_future(), axum::serve(pdh, pdh_app).into_future())?;
+        tokio::try_join!(
+            axum::serve(rpc, rpc_app).into_future(),
+            axum::serve(pdh, pdh_app).into_future()
+        )?;
         Ok(())
     })
 }

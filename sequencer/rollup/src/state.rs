@@ -36,11 +36,20 @@ impl State {
             if index.insert(a.address, accounts.len() as u32).is_some() {
                 return Err(GenesisError::Duplicate(a.address));
             }
-            accounts.push(Account { address: a.address.0 .0, balance: a.balance, nonce: 0 });
+            accounts.push(Account {
+                address: a.address.0 .0,
+                balance: a.balance,
+                nonce: 0,
+            });
         }
-        if !index.contains_key(&genesis.fee_recipient) {
-            index.insert(genesis.fee_recipient, accounts.len() as u32);
-            accounts.push(Account { address: genesis.fee_recipient.0 .0, balance: 0, nonce: 0 });
+        if let std::collections::hash_map::Entry::Vacant(slot) = index.entry(genesis.fee_recipient)
+        {
+            slot.insert(accounts.len() as u32);
+            accounts.push(Account {
+                address: genesis.fee_recipient.0 .0,
+                balance: 0,
+                nonce: 0,
+            });
         }
         State::from_accounts(accounts).map_err(|_| GenesisError::TooMany(genesis.accounts.len()))
     }
@@ -52,9 +61,16 @@ impl State {
     pub fn from_accounts(accounts: Vec<Account>) -> Result<State, TreeFull> {
         let leaves = accounts.iter().map(Account::leaf).collect();
         let tree = Tree::from_leaves(leaves).map_err(|_| TreeFull)?;
-        let index =
-            accounts.iter().enumerate().map(|(i, a)| (Address::from(a.address), i as u32)).collect();
-        Ok(State { tree, index, accounts })
+        let index = accounts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (Address::from(a.address), i as u32))
+            .collect();
+        Ok(State {
+            tree,
+            index,
+            accounts,
+        })
     }
 
     /// The state root.
@@ -116,6 +132,13 @@ impl State {
             self.index.insert(address, index);
             self.accounts.push(after);
         }
-        Ok((index, LeafUpdate { before, after, path }))
+        Ok((
+            index,
+            LeafUpdate {
+                before,
+                after,
+                path,
+            },
+        ))
     }
 }

@@ -31,7 +31,10 @@ pub enum StoreError {
 }
 
 fn corrupt(what: &'static str) -> impl Fn(serde_json::Error) -> StoreError {
-    move |e| StoreError::Corrupt { what, reason: e.to_string() }
+    move |e| StoreError::Corrupt {
+        what,
+        reason: e.to_string(),
+    }
 }
 
 fn json<T: serde::Serialize>(v: &T) -> Vec<u8> {
@@ -52,7 +55,11 @@ pub async fn save_block(storage: &Storage, out: &BlockOutcome) -> Result<(), Sto
             .iter()
             .map(|(i, a)| (a.address.to_vec(), *i, json(a)))
             .collect(),
-        receipts: out.receipts.iter().map(|r| (r.hash.to_vec(), r.index, json(r))).collect(),
+        receipts: out
+            .receipts
+            .iter()
+            .map(|r| (r.hash.to_vec(), r.index, json(r)))
+            .collect(),
         batch: out.sealed.as_ref().map(|b| RollupBatchRow {
             number: b.number,
             first_height: b.first_height,
@@ -71,7 +78,10 @@ pub async fn save_block(storage: &Storage, out: &BlockOutcome) -> Result<(), Sto
 /// [`StoreError`] when the tables cannot be read or do not decode.
 pub async fn load_chain(storage: &Storage, config: &RollupConfig) -> Result<Chain, StoreError> {
     let g = &config.genesis;
-    let params = ExecParams { base_fee: g.base_fee, fee_recipient: g.fee_recipient };
+    let params = ExecParams {
+        base_fee: g.base_fee,
+        fee_recipient: g.fee_recipient,
+    };
     let Some(height) = storage.rollup_executed_height().await? else {
         let state = State::genesis(g)?;
         let root = state.root();
@@ -90,7 +100,10 @@ pub async fn load_chain(storage: &Storage, config: &RollupConfig) -> Result<Chai
     let mut accounts = Vec::with_capacity(rows.len());
     for (i, (_, idx, enc)) in rows.iter().enumerate() {
         if *idx as usize != i {
-            return Err(StoreError::Corrupt { what: "account index", reason: format!("gap at {i}") });
+            return Err(StoreError::Corrupt {
+                what: "account index",
+                reason: format!("gap at {i}"),
+            });
         }
         accounts.push(serde_json::from_slice::<Account>(enc).map_err(corrupt("account"))?);
     }
@@ -173,14 +186,22 @@ pub async fn batch_witness(
     fee_recipient: alloy::primitives::Address,
 ) -> Result<BatchWitness, StoreError> {
     let mut transfers = Vec::new();
-    for (_, enc) in storage.rollup_blocks(record.first_height, record.last_height).await? {
+    for (_, enc) in storage
+        .rollup_blocks(record.first_height, record.last_height)
+        .await?
+    {
         let b: BlockRecord = serde_json::from_slice(&enc).map_err(corrupt("block"))?;
         transfers.extend(b.witness);
     }
     if transfers.len() as u64 != record.transfers {
         return Err(StoreError::Corrupt {
             what: "batch",
-            reason: format!("batch {} lists {} transfers, its blocks hold {}", record.number, record.transfers, transfers.len()),
+            reason: format!(
+                "batch {} lists {} transfers, its blocks hold {}",
+                record.number,
+                record.transfers,
+                transfers.len()
+            ),
         });
     }
     Ok(BatchWitness {

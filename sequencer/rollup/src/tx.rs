@@ -44,12 +44,14 @@ impl FeeKind {
     pub fn effective_gas_price(&self, base_fee: u128) -> Result<u128, TxError> {
         match *self {
             FeeKind::Legacy { gas_price } if gas_price >= base_fee => Ok(gas_price),
-            FeeKind::Eip1559 { max_fee, max_priority_fee } if max_fee >= base_fee => {
-                Ok(max_fee.min(base_fee.saturating_add(max_priority_fee)))
-            }
-            FeeKind::Legacy { gas_price: offered } | FeeKind::Eip1559 { max_fee: offered, .. } => {
-                Err(TxError::FeeBelowBaseFee { offered, base_fee })
-            }
+            FeeKind::Eip1559 {
+                max_fee,
+                max_priority_fee,
+            } if max_fee >= base_fee => Ok(max_fee.min(base_fee.saturating_add(max_priority_fee))),
+            FeeKind::Legacy { gas_price: offered }
+            | FeeKind::Eip1559 {
+                max_fee: offered, ..
+            } => Err(TxError::FeeBelowBaseFee { offered, base_fee }),
         }
     }
 
@@ -136,7 +138,9 @@ pub enum TxError {
     #[error("max priority fee per gas higher than max fee per gas")]
     TipAboveFeeCap,
     /// The offered price or fee cap is below the base fee.
-    #[error("transaction underpriced: gas price {offered} wei is below the base fee {base_fee} wei")]
+    #[error(
+        "transaction underpriced: gas price {offered} wei is below the base fee {base_fee} wei"
+    )]
     FeeBelowBaseFee {
         /// Gas price or fee cap offered, wei per gas.
         offered: u128,
@@ -164,7 +168,9 @@ pub fn decode(raw: &[u8], chain_id: u64) -> Result<SignedTransfer, TxError> {
             if tx.tx().chain_id.is_none() {
                 return Err(TxError::NotReplayProtected);
             }
-            FeeKind::Legacy { gas_price: tx.tx().gas_price }
+            FeeKind::Legacy {
+                gas_price: tx.tx().gas_price,
+            }
         }
         TxEnvelope::Eip1559(tx) => {
             let t = tx.tx();
@@ -174,21 +180,31 @@ pub fn decode(raw: &[u8], chain_id: u64) -> Result<SignedTransfer, TxError> {
             if !t.access_list.0.is_empty() {
                 return Err(TxError::AccessList);
             }
-            FeeKind::Eip1559 { max_fee: t.max_fee_per_gas, max_priority_fee: t.max_priority_fee_per_gas }
+            FeeKind::Eip1559 {
+                max_fee: t.max_fee_per_gas,
+                max_priority_fee: t.max_priority_fee_per_gas,
+            }
         }
         other => return Err(TxError::UnsupportedType(other.tx_type() as u8)),
     };
     let got = envelope.chain_id().unwrap_or_default();
     if got != chain_id {
-        return Err(TxError::WrongChainId { expected: chain_id, got });
+        return Err(TxError::WrongChainId {
+            expected: chain_id,
+            got,
+        });
     }
-    let from = envelope.recover_signer().map_err(|e| TxError::BadSignature(e.to_string()))?;
+    let from = envelope
+        .recover_signer()
+        .map_err(|e| TxError::BadSignature(e.to_string()))?;
     let to = envelope.to().ok_or(TxError::ContractCreation)?;
     if !envelope.input().is_empty() {
         return Err(TxError::Calldata);
     }
     if envelope.gas_limit() < TRANSFER_GAS {
-        return Err(TxError::GasTooLow { have: envelope.gas_limit() });
+        return Err(TxError::GasTooLow {
+            have: envelope.gas_limit(),
+        });
     }
     let value = u128::try_from(envelope.value()).map_err(|_| TxError::ValueTooLarge)?;
     Ok(SignedTransfer {

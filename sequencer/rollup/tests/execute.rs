@@ -21,14 +21,21 @@ fn chain(limits: BatchLimits) -> Chain {
         open: OpenBatch::new(root),
         next_batch: 1,
         chain_id: CHAIN_ID,
-        params: ExecParams { base_fee: BASE_FEE, fee_recipient: fee_recipient() },
+        params: ExecParams {
+            base_fee: BASE_FEE,
+            fee_recipient: fee_recipient(),
+        },
         limits,
     }
 }
 
 fn block(c: &mut Chain, txs: Vec<Vec<u8>>) -> BlockOutcome {
     let height = c.height + 1;
-    c.apply(&BlockInput { height, timestamp_ms: 1_000 * height, transactions: txs })
+    c.apply(&BlockInput {
+        height,
+        timestamp_ms: 1_000 * height,
+        transactions: txs,
+    })
 }
 
 fn balance(c: &Chain, a: Address) -> u128 {
@@ -59,7 +66,17 @@ fn a_transfer_moves_value_and_pays_the_fee_to_the_fee_recipient() {
 #[test]
 fn legacy_transfers_pay_their_gas_price() {
     let mut c = chain(BatchLimits::default());
-    let out = block(&mut c, vec![legacy(&key(1), Some(CHAIN_ID), 0, key(2).address(), 1, 3 * BASE_FEE)]);
+    let out = block(
+        &mut c,
+        vec![legacy(
+            &key(1),
+            Some(CHAIN_ID),
+            0,
+            key(2).address(),
+            1,
+            3 * BASE_FEE,
+        )],
+    );
     assert!(out.receipts[0].success);
     assert_eq!(balance(&c, fee_recipient()), 21_000 * 3 * BASE_FEE);
 }
@@ -70,14 +87,18 @@ fn each_execution_failure_gets_a_failed_receipt_and_changes_nothing() {
     let b = key(2).address();
     let root = c.state.root();
     let txs = vec![
-        transfer(&key(1), 1, b, 1),                                   // nonce too high
-        transfer(&key(1), 0, b, 100 * ETH),                           // value + fee > balance
-        eip1559(&key(1), CHAIN_ID, 0, b, 1, BASE_FEE - 1, 0),         // fee cap below base fee
-        transfer(&key(9), 0, b, 0),                                   // sender without account
+        transfer(&key(1), 1, b, 1),                           // nonce too high
+        transfer(&key(1), 0, b, 100 * ETH),                   // value + fee > balance
+        eip1559(&key(1), CHAIN_ID, 0, b, 1, BASE_FEE - 1, 0), // fee cap below base fee
+        transfer(&key(9), 0, b, 0),                           // sender without account
     ];
     let out = block(&mut c, txs);
     assert_eq!(out.receipts.len(), 4);
-    let errors: Vec<String> = out.receipts.iter().map(|r| r.error.clone().unwrap_or_default()).collect();
+    let errors: Vec<String> = out
+        .receipts
+        .iter()
+        .map(|r| r.error.clone().unwrap_or_default())
+        .collect();
     assert!(out.receipts.iter().all(|r| !r.success && r.gas_used == 0));
     assert!(errors[0].contains("nonce mismatch"), "{}", errors[0]);
     assert!(errors[1].contains("insufficient funds"), "{}", errors[1]);
@@ -103,7 +124,13 @@ fn a_replayed_transaction_fails_on_its_nonce() {
 #[test]
 fn undecodable_payloads_are_skipped_without_receipts() {
     let mut c = chain(BatchLimits::default());
-    let out = block(&mut c, vec![b"not a transaction".to_vec(), transfer(&key(1), 0, key(2).address(), 1)]);
+    let out = block(
+        &mut c,
+        vec![
+            b"not a transaction".to_vec(),
+            transfer(&key(1), 0, key(2).address(), 1),
+        ],
+    );
     assert_eq!(out.rejected.len(), 1);
     assert_eq!(out.receipts.len(), 1);
     assert!(out.receipts[0].success);
@@ -116,7 +143,11 @@ fn new_accounts_self_transfers_and_fee_recipient_senders_work() {
     let a = key(1).address();
     let out = block(
         &mut c,
-        vec![transfer(&key(1), 0, fresh, 3), transfer(&key(1), 1, a, 7), transfer(&key(1), 2, fee_recipient(), 11)],
+        vec![
+            transfer(&key(1), 0, fresh, 3),
+            transfer(&key(1), 1, a, 7),
+            transfer(&key(1), 2, fee_recipient(), 11),
+        ],
     );
     assert!(out.receipts.iter().all(|r| r.success), "{:?}", out.receipts);
     assert_eq!(balance(&c, fresh), 3);
@@ -127,17 +158,41 @@ fn new_accounts_self_transfers_and_fee_recipient_senders_work() {
 
 #[test]
 fn batches_are_cut_by_count_and_age_and_their_witness_satisfies_the_relation() {
-    let limits = BatchLimits { max_transfers: 3, max_bytes: u64::MAX, max_age_ms: 5_000 };
+    let limits = BatchLimits {
+        max_transfers: 3,
+        max_bytes: u64::MAX,
+        max_age_ms: 5_000,
+    };
     let mut c = chain(limits);
     let (k1, k2) = (key(1), key(2));
     let fresh = Address::repeat_byte(0x55);
     let mut blocks = Vec::new();
     // Block 1: two transfers; block 2: two more → count limit reached after block 2.
-    blocks.push(block(&mut c, vec![transfer(&k1, 0, k2.address(), 10), transfer(&k2, 0, fresh, 4)]));
+    blocks.push(block(
+        &mut c,
+        vec![
+            transfer(&k1, 0, k2.address(), 10),
+            transfer(&k2, 0, fresh, 4),
+        ],
+    ));
     assert!(blocks[0].sealed.is_none());
-    blocks.push(block(&mut c, vec![transfer(&k1, 1, fresh, 1), transfer(&k2, 1, k1.address(), 2)]));
+    blocks.push(block(
+        &mut c,
+        vec![
+            transfer(&k1, 1, fresh, 1),
+            transfer(&k2, 1, k1.address(), 2),
+        ],
+    ));
     let sealed = blocks[1].sealed.clone().expect("count limit seals");
-    assert_eq!((sealed.number, sealed.first_height, sealed.last_height, sealed.transfers), (1, 1, 2, 4));
+    assert_eq!(
+        (
+            sealed.number,
+            sealed.first_height,
+            sealed.last_height,
+            sealed.transfers
+        ),
+        (1, 1, 2, 4)
+    );
     // Empty blocks never seal; age seals once a transfer waited 5 s of header time.
     for _ in 0..6 {
         assert!(block(&mut c, vec![]).sealed.is_none());
@@ -156,7 +211,10 @@ fn batches_are_cut_by_count_and_age_and_their_witness_satisfies_the_relation() {
     assert_eq!(aged.root_before, sealed.root_after);
 
     // The first batch's witness is exactly what the circuit relation accepts.
-    let transfers: Vec<_> = blocks[..2].iter().flat_map(|b| b.block.witness.clone()).collect();
+    let transfers: Vec<_> = blocks[..2]
+        .iter()
+        .flat_map(|b| b.block.witness.clone())
+        .collect();
     let witness = BatchWitness {
         batch: 1,
         fee_recipient: fee_recipient().0 .0,
@@ -165,7 +223,9 @@ fn batches_are_cut_by_count_and_age_and_their_witness_satisfies_the_relation() {
         commitment: sealed.commitment,
         transfers,
     };
-    witness.check().expect("the executor's witness satisfies the relation");
+    witness
+        .check()
+        .expect("the executor's witness satisfies the relation");
     let chunks = witness.chunks(3).expect("chunks");
     assert_eq!(chunks.len(), 2);
     for chunk in &chunks {

@@ -10,46 +10,92 @@ use sq_rollup::{store, BatchLimits, Rollup};
 use sq_storage::Storage;
 
 async fn run(url: &str) {
-    let limits = BatchLimits { max_transfers: 2, max_bytes: u64::MAX, max_age_ms: u64::MAX };
+    let limits = BatchLimits {
+        max_transfers: 2,
+        max_bytes: u64::MAX,
+        max_age_ms: u64::MAX,
+    };
     let node = NodeClient::new("http://127.0.0.1:9").expect("client");
-    let r = Rollup::open(Storage::connect(url).await.expect("db"), config(3, limits), node.clone())
-        .await
-        .expect("open");
+    let r = Rollup::open(
+        Storage::connect(url).await.expect("db"),
+        config(3, limits),
+        node.clone(),
+    )
+    .await
+    .expect("open");
     let b = key(2).address();
     for (h, n) in [(1u64, 0u64), (2, 1), (3, 2)] {
-        r.apply(&BlockInput { height: h, timestamp_ms: h * 1000, transactions: vec![transfer(&key(1), n, b, 1)] })
-            .await
-            .expect("apply");
+        r.apply(&BlockInput {
+            height: h,
+            timestamp_ms: h * 1000,
+            transactions: vec![transfer(&key(1), n, b, 1)],
+        })
+        .await
+        .expect("apply");
     }
     // Re-applying an executed height is refused and changes nothing.
     let again = r
-        .apply(&BlockInput { height: 3, timestamp_ms: 3000, transactions: vec![transfer(&key(1), 3, b, 1)] })
+        .apply(&BlockInput {
+            height: 3,
+            timestamp_ms: 3000,
+            transactions: vec![transfer(&key(1), 3, b, 1)],
+        })
         .await;
     assert!(again.is_err());
     let root = r.state_root();
-    let receipt = r.receipt(&sq_rollup::tx::decode(&transfer(&key(1), 1, b, 1), CHAIN_ID).expect("tx").hash)
+    let receipt = r
+        .receipt(
+            &sq_rollup::tx::decode(&transfer(&key(1), 1, b, 1), CHAIN_ID)
+                .expect("tx")
+                .hash,
+        )
         .await
         .expect("db")
         .expect("receipt stored");
     assert_eq!(receipt.block_number, 2);
 
-    let reopened = Rollup::open(Storage::connect(url).await.expect("db"), config(3, limits), node)
-        .await
-        .expect("reopen");
+    let reopened = Rollup::open(
+        Storage::connect(url).await.expect("db"),
+        config(3, limits),
+        node,
+    )
+    .await
+    .expect("reopen");
     assert_eq!(reopened.block_number(), 3);
     assert_eq!(reopened.state_root(), root);
     assert_eq!(reopened.account(&key(1).address()).nonce, 3);
     // One batch sealed (heights 1–2); height 3 is in the open batch, which the next block closes.
     let out = reopened
-        .apply(&BlockInput { height: 4, timestamp_ms: 4000, transactions: vec![transfer(&key(1), 3, b, 1)] })
+        .apply(&BlockInput {
+            height: 4,
+            timestamp_ms: 4000,
+            transactions: vec![transfer(&key(1), 3, b, 1)],
+        })
         .await
         .expect("apply");
     assert_eq!(out.number, 4);
-    let last = reopened.storage().rollup_last_batch().await.expect("db").expect("batch");
+    let last = reopened
+        .storage()
+        .rollup_last_batch()
+        .await
+        .expect("db")
+        .expect("batch");
     let record = store::batch_record(&last).expect("record");
-    assert_eq!((record.number, record.first_height, record.last_height, record.transfers), (2, 3, 4, 2));
-    let witness = store::batch_witness(reopened.storage(), &record, fee_recipient()).await.expect("witness");
-    witness.check().expect("the resumed batch's witness satisfies the relation");
+    assert_eq!(
+        (
+            record.number,
+            record.first_height,
+            record.last_height,
+            record.transfers
+        ),
+        (2, 3, 4, 2)
+    );
+    let witness = store::batch_witness(reopened.storage(), &record, fee_recipient())
+        .await
+        .expect("witness");
+    witness
+        .check()
+        .expect("the resumed batch's witness satisfies the relation");
 }
 
 #[tokio::test]
@@ -64,13 +110,27 @@ async fn postgres_resumes_where_it_stopped() {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let name = format!("rollup_restart_{}", std::process::id());
     let pool = sqlx_admin(&admin).await;
-    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}")).execute(&pool).await;
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&pool).await.expect("create db");
-    let url = format!("{}/{name}", admin.rsplit_once('/').map_or(admin.as_str(), |(base, _)| base));
+    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&pool)
+        .await;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&pool)
+        .await
+        .expect("create db");
+    let url = format!(
+        "{}/{name}",
+        admin
+            .rsplit_once('/')
+            .map_or(admin.as_str(), |(base, _)| base)
+    );
     run(&url).await;
-    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&pool).await;
+    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&pool)
+        .await;
 }
 
 async fn sqlx_admin(url: &str) -> sqlx::PgPool {
-    sqlx::PgPool::connect(url).await.expect("PostgreSQL for tests (scripts/ensure-postgres.sh)")
+    sqlx::PgPool::connect(url)
+        .await
+        .expect("PostgreSQL for tests (scripts/ensure-postgres.sh)")
 }

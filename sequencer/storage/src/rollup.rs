@@ -44,12 +44,14 @@ pub struct RollupBlockWrite {
     pub batch: Option<RollupBatchRow>,
 }
 
-const UPSERT_ACCOUNT: &str = "INSERT INTO rollup_accounts (address, idx, account) VALUES ($1, $2, $3) \
+const UPSERT_ACCOUNT: &str =
+    "INSERT INTO rollup_accounts (address, idx, account) VALUES ($1, $2, $3) \
      ON CONFLICT (address) DO UPDATE SET account = excluded.account";
 const INSERT_BLOCK: &str = "INSERT INTO rollup_blocks (height, block) VALUES ($1, $2)";
 const INSERT_RECEIPT: &str = "INSERT INTO rollup_receipts (hash, height, idx, receipt) \
      VALUES ($1, $2, $3, $4) ON CONFLICT (hash) DO NOTHING";
-const INSERT_BATCH: &str = "INSERT INTO rollup_batches (number, first_height, last_height, record) \
+const INSERT_BATCH: &str =
+    "INSERT INTO rollup_batches (number, first_height, last_height, record) \
      VALUES ($1, $2, $3, $4)";
 const SET_EXECUTED: &str = "INSERT INTO rollup_meta (key, value) VALUES ('executed_height', $1) \
      ON CONFLICT (key) DO UPDATE SET value = excluded.value";
@@ -59,14 +61,18 @@ const BLOCK_AT: &str = "SELECT block FROM rollup_blocks WHERE height = $1";
 const BLOCKS_FROM: &str =
     "SELECT height, block FROM rollup_blocks WHERE height >= $1 AND height <= $2 ORDER BY height";
 const RECEIPT: &str = "SELECT height, idx, receipt FROM rollup_receipts WHERE hash = $1";
-const BATCH_COLS: &str = "SELECT number, first_height, last_height, record, proof FROM rollup_batches";
+const BATCH_COLS: &str =
+    "SELECT number, first_height, last_height, record, proof FROM rollup_batches";
 const MARK_PROVEN: &str =
     "UPDATE rollup_batches SET proof = $2 WHERE number = $1 AND proof IS NULL";
 
 type BatchTuple = (i64, i64, i64, Vec<u8>, Option<Vec<u8>>);
 
 fn key(v: u64) -> Result<i64, StorageError> {
-    i64::try_from(v).map_err(|_| StorageError::OutOfRange { what: "rollup height or number", value: v })
+    i64::try_from(v).map_err(|_| StorageError::OutOfRange {
+        what: "rollup height or number",
+        value: v,
+    })
 }
 
 fn unkey(what: &'static str, v: i64) -> Result<u64, StorageError> {
@@ -96,7 +102,9 @@ impl Storage {
         let batch = write
             .batch
             .as_ref()
-            .map(|b| Ok::<_, StorageError>((key(b.number)?, key(b.first_height)?, key(b.last_height)?)))
+            .map(|b| {
+                Ok::<_, StorageError>((key(b.number)?, key(b.first_height)?, key(b.last_height)?))
+            })
             .transpose()?;
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -162,8 +170,9 @@ impl Storage {
         });
         rows.into_iter()
             .map(|(a, i, e)| {
-                let idx = u32::try_from(i)
-                    .map_err(|_| StorageError::CorruptRollup { what: "rollup account index" })?;
+                let idx = u32::try_from(i).map_err(|_| StorageError::CorruptRollup {
+                    what: "rollup account index",
+                })?;
                 Ok((a, idx, e))
             })
             .collect()
@@ -184,24 +193,37 @@ impl Storage {
     ///
     /// # Errors
     /// [`StorageError::Database`]; [`StorageError::OutOfRange`].
-    pub async fn rollup_blocks(&self, from: u64, to: u64) -> Result<Vec<(u64, Vec<u8>)>, StorageError> {
+    pub async fn rollup_blocks(
+        &self,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<(u64, Vec<u8>)>, StorageError> {
         let (from, to) = (key(from)?, key(to.min(i64::MAX as u64))?);
         let rows: Vec<(i64, Vec<u8>)> = on_pool!(self, pool => {
             sqlx::query_as(BLOCKS_FROM).bind(from).bind(to).fetch_all(pool).await?
         });
-        rows.into_iter().map(|(h, b)| Ok((unkey("rollup block height", h)?, b))).collect()
+        rows.into_iter()
+            .map(|(h, b)| Ok((unkey("rollup block height", h)?, b)))
+            .collect()
     }
 
     /// The receipt of transaction `hash`: `(height, index, encoding)`.
     ///
     /// # Errors
     /// [`StorageError::Database`].
-    pub async fn rollup_receipt(&self, hash: &[u8]) -> Result<Option<(u64, u32, Vec<u8>)>, StorageError> {
+    pub async fn rollup_receipt(
+        &self,
+        hash: &[u8],
+    ) -> Result<Option<(u64, u32, Vec<u8>)>, StorageError> {
         let row: Option<(i64, i64, Vec<u8>)> = on_pool!(self, pool => {
             sqlx::query_as(RECEIPT).bind(hash).fetch_optional(pool).await?
         });
         row.map(|(h, i, r)| {
-            Ok((unkey("rollup receipt height", h)?, u32::try_from(i).unwrap_or(u32::MAX), r))
+            Ok((
+                unkey("rollup receipt height", h)?,
+                u32::try_from(i).unwrap_or(u32::MAX),
+                r,
+            ))
         })
         .transpose()
     }
@@ -223,9 +245,13 @@ impl Storage {
     ///
     /// # Errors
     /// [`StorageError::Database`]; [`StorageError::Corrupt`].
-    pub async fn rollup_lowest_unproven_batch(&self, after: u64) -> Result<Option<RollupBatchRow>, StorageError> {
+    pub async fn rollup_lowest_unproven_batch(
+        &self,
+        after: u64,
+    ) -> Result<Option<RollupBatchRow>, StorageError> {
         let after = key(after)?;
-        let sql = format!("{BATCH_COLS} WHERE proof IS NULL AND number > $1 ORDER BY number LIMIT 1");
+        let sql =
+            format!("{BATCH_COLS} WHERE proof IS NULL AND number > $1 ORDER BY number LIMIT 1");
         let row: Option<BatchTuple> = on_pool!(self, pool => {
             sqlx::query_as(&sql).bind(after).fetch_optional(pool).await?
         });
@@ -260,7 +286,11 @@ impl Storage {
     ///
     /// # Errors
     /// [`StorageError::Database`].
-    pub async fn rollup_mark_proven(&self, number: u64, proof: &[u8]) -> Result<bool, StorageError> {
+    pub async fn rollup_mark_proven(
+        &self,
+        number: u64,
+        proof: &[u8],
+    ) -> Result<bool, StorageError> {
         let n = key(number)?;
         let affected = on_pool!(self, pool => {
             sqlx::query(MARK_PROVEN).bind(n).bind(proof).execute(pool).await?.rows_affected()

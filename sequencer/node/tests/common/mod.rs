@@ -12,10 +12,24 @@ pub fn bin_dir() -> PathBuf {
         .and_then(Path::parent)
         .expect("target dir")
         .to_path_buf();
-    if ["cdn-server", "sequencer", "rollup", "prover"].iter().any(|b| !dir.join(b).exists()) {
+    if ["cdn-server", "sequencer", "rollup", "prover"]
+        .iter()
+        .any(|b| !dir.join(b).exists())
+    {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(cargo)
-            .args(["build", "-p", "sq-cdn", "-p", "sq-node", "-p", "sq-rollup", "-p", "sq-prover-service", "--bins"])
+            .args([
+                "build",
+                "-p",
+                "sq-cdn",
+                "-p",
+                "sq-node",
+                "-p",
+                "sq-rollup",
+                "-p",
+                "sq-prover-service",
+                "--bins",
+            ])
             .status()
             .expect("cargo");
         assert!(status.success(), "building the binaries failed");
@@ -72,4 +86,3 @@ impl Drop for PgDatabase {
         });
     }
 }
-

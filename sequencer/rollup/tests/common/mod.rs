@@ -33,7 +33,10 @@ pub fn genesis(n: u8) -> Genesis {
         base_fee: BASE_FEE,
         fee_recipient: fee_recipient(),
         accounts: (1..=n)
-            .map(|i| GenesisAccount { address: key(i).address(), balance: 100 * ETH })
+            .map(|i| GenesisAccount {
+                address: key(i).address(),
+                balance: 100 * ETH,
+            })
             .collect(),
     }
 }
