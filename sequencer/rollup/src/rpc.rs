@@ -300,20 +300,30 @@ fn envelope(raw: &[u8]) -> Result<TxEnvelope, RpcError> {
     TxEnvelope::decode_2718(&mut buf).map_err(RpcError::internal)
 }
 
+/// The RPC view of a transaction; `at` = (block hash, block number, index) once executed.
+fn rpc_transaction(
+    raw: &[u8],
+    from: Address,
+    at: Option<(B256, u64, u32)>,
+    effective_gas_price: u128,
+) -> Result<Transaction, RpcError> {
+    Ok(Transaction {
+        inner: Recovered::new_unchecked(envelope(raw)?, from),
+        block_hash: at.map(|a| a.0),
+        block_number: at.map(|a| a.1),
+        transaction_index: at.map(|a| u64::from(a.2)),
+        effective_gas_price: at.map(|_| effective_gas_price),
+    })
+}
+
 fn transaction_json(
     raw: &[u8],
     from: Address,
     at: Option<(B256, u64, u32)>,
     effective_gas_price: u128,
 ) -> Result<Value, RpcError> {
-    let tx = Transaction {
-        inner: Recovered::new_unchecked(envelope(raw)?, from),
-        block_hash: at.map(|a| a.0),
-        block_number: at.map(|a| a.1),
-        transaction_index: at.map(|a| u64::from(a.2)),
-        effective_gas_price: at.map(|_| effective_gas_price),
-    };
-    serde_json::to_value(tx).map_err(RpcError::internal)
+    serde_json::to_value(rpc_transaction(raw, from, at, effective_gas_price)?)
+        .map_err(RpcError::internal)
 }
 
 fn receipt_json(r: &ReceiptRecord) -> Result<Value, RpcError> {
@@ -358,13 +368,12 @@ async fn block_json(rollup: &Rollup, b: &BlockRecord, full: bool) -> Result<Valu
         let mut txs = Vec::with_capacity(b.transactions.len());
         for h in &b.transactions {
             if let Some(r) = rollup.receipt(h).await.map_err(RpcError::internal)? {
-                txs.push(Transaction {
-                    inner: Recovered::new_unchecked(envelope(&r.raw)?, r.from),
-                    block_hash: Some(b.hash),
-                    block_number: Some(b.number),
-                    transaction_index: Some(u64::from(r.index)),
-                    effective_gas_price: Some(r.effective_gas_price),
-                });
+                txs.push(rpc_transaction(
+                    &r.raw,
+                    r.from,
+                    Some((b.hash, b.number, r.index)),
+                    r.effective_gas_price,
+                )?);
             }
         }
         BlockTransactions::Full(txs)
