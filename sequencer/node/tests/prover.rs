@@ -1,12 +1,14 @@
 //! The prover pipeline end to end, on real processes: a local network (`cdn-server` + four
-//! `sequencer`s, the rollup inside node 0), the `prover` binary's components as separate
-//! processes sharing one PostgreSQL database, and the rollup node verifying what they submit.
+//! `sequencer`s, the rollup inside node 0), two prover deployments sharing one PostgreSQL
+//! database, and the rollup node verifying what they submit.
 //!
 //! In order: a worker for an unregistered protocol version refuses to start with a clear
-//! message; a worker registered for another version takes no job; prover worker B is
-//! frozen (SIGSTOP) while it holds a chunk job and killed with `kill -9`; the house keeper
-//! requeues the job after its timeout; worker A proves everything; at least three batches
-//! are accepted by the rollup node after it verified them, each exactly once.
+//! message; a worker registered for another version takes no job; deployment B runs each
+//! component as its own process (gateway, witness generator, scheduler, compressor, house
+//! keeper, prover) and its prover is frozen (SIGSTOP) while it holds a chunk job, then killed
+//! with `kill -9`; deployment A is one `prover run` process, whose house keeper requeues the
+//! job after its timeout and which proves everything; at least three batches are accepted by
+//! the rollup node after it verified them, each exactly once.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -285,7 +287,15 @@ fn a_network_the_rollup_and_prover_workers_on_postgres_prove_batches_once_despit
         "a",
         &[
             &[
-                "prover",
+                "run",
+                "--rollup-url",
+                &pdh,
+                "--chunk-size",
+                "2",
+                "--processing-timeout-s",
+                "3",
+                "--max-attempts",
+                "5",
                 "--worker-id",
                 "a",
                 "--metrics-addr",
@@ -311,15 +321,39 @@ fn a_network_the_rollup_and_prover_workers_on_postgres_prove_batches_once_despit
         },
     );
 
-    // The killed job was requeued and finished by A on its second attempt.
-    let row = |table: &str| {
-        psql(
-            db,
-            &format!(
-        "SELECT status, attempts, COALESCE(picked_by, '') FROM {table} WHERE id = {held_id}"),
-        )
-    };
-    let killed = [row("prover_jobs"), row("prover_jobs_archive")].join("");
+    let sent = psql(
+        db,
+        "SELECT COUNT(*) FROM batches WHERE status = 'sent_to_server'",
+    );
+    wait_for(
+        "the gateway to mark the batches sent",
+        Duration::from_secs(30),
+        || {
+            psql(
+                db,
+                "SELECT COUNT(*) FROM batches WHERE status = 'sent_to_server'",
+            )
+            .parse::<u64>()
+            .unwrap_or(0)
+                >= 3
+        },
+        || sent.clone(),
+    );
+    // The killed job was requeued and finished by A (its `run`) on a later attempt.
+    // One statement, so one snapshot: the gateway may archive the row between two queries.
+    let killed = psql(
+        db,
+        &format!(
+            "SELECT status, attempts, COALESCE(picked_by, '') FROM prover_jobs WHERE id = {held_id} \
+             UNION ALL SELECT status, attempts, COALESCE(picked_by, '') FROM prover_jobs_archive \
+             WHERE id = {held_id}"
+        ),
+    );
+    assert_eq!(
+        killed.lines().count(),
+        1,
+        "the job is in exactly one table: {killed}"
+    );
     let parts: Vec<&str> = killed.split('|').collect();
     assert_eq!(parts.first().copied(), Some("successful"), "{killed}");
     assert!(
@@ -352,24 +386,6 @@ fn a_network_the_rollup_and_prover_workers_on_postgres_prove_batches_once_despit
     assert!(
         metrics.contains("rollup_proofs_rejected_total 0"),
         "{metrics}"
-    );
-    let sent = psql(
-        db,
-        "SELECT COUNT(*) FROM batches WHERE status = 'sent_to_server'",
-    );
-    wait_for(
-        "the gateway to mark the batches sent",
-        Duration::from_secs(30),
-        || {
-            psql(
-                db,
-                "SELECT COUNT(*) FROM batches WHERE status = 'sent_to_server'",
-            )
-            .parse::<u64>()
-            .unwrap_or(0)
-                >= 3
-        },
-        || sent.clone(),
     );
     for n in 1..=3 {
         let (code, body) =
