@@ -967,6 +967,22 @@ impl ProverDal {
         from_sql("batch count", n)
     }
 
+    /// How many batches are in each status (`received`, `witness_generated`, `proven`,
+    /// `sent_to_server`, …), sorted by status; statuses with no batch are absent.
+    ///
+    /// # Errors
+    /// [`DalError::Corrupt`] for a negative count; [`DalError::Database`].
+    pub async fn batches_by_status(&self) -> Result<Vec<(String, u64)>, DalError> {
+        let rows: Vec<(String, i64)> = on_pool!(self, pool, _d => {
+            sqlx::query_as("SELECT status, COUNT(*) FROM batches GROUP BY status ORDER BY status")
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter()
+            .map(|(s, n)| Ok((s, from_sql("count", n)?)))
+            .collect()
+    }
+
     /// Every batch number with a `batches` or witness row, ascending.
     ///
     /// # Errors

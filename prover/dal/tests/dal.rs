@@ -125,8 +125,16 @@ async fn happy_path_through_every_stage_to_the_archive(db: TestDb) {
         );
     }
 
+    assert_eq!(
+        dal.batches_by_status().await.expect("counts"),
+        vec![("proven".to_owned(), 1)]
+    );
     dal.mark_sent(1).await.expect("mark sent");
     dal.mark_sent(1).await.expect("mark sent is idempotent");
+    assert_eq!(
+        dal.batches_by_status().await.expect("counts"),
+        vec![("sent_to_server".to_owned(), 1)]
+    );
     assert!(dal.next_proof_to_send().await.expect("next").is_none());
     let report = dal.batch_status(1).await.expect("status").expect("report");
     assert_eq!(report.state, Some(BatchState::SentToServer));

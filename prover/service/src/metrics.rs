@@ -2,7 +2,7 @@
 //!
 //! Metrics: `prover_jobs{stage,aggregation_round,circuit_id,protocol_version,status}` (queued
 //! and in-progress counts from the database, so every process reports the whole queue),
-//! `prover_queue_depth` (queued, all stages), and this process's proving counters
+//! `prover_queue_depth` (queued, all stages), `prover_batches{status}`, and this process's proving counters
 //! `prover_chunk_proofs_total`, `prover_proving_ms_total`, `prover_proven_transfers_total`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -72,6 +72,15 @@ async fn render(State(s): State<AppState>) -> Result<String, (StatusCode, String
             ));
         }
         depth += d.queued;
+    }
+    let batches = s
+        .dal
+        .batches_by_status()
+        .await
+        .map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
+    out.push_str("# HELP prover_batches Batches by status (from the shared database).\n# TYPE prover_batches gauge\n");
+    for (status, n) in &batches {
+        out.push_str(&format!("prover_batches{{status=\"{status}\"}} {n}\n"));
     }
     let m = &s.metrics;
     out.push_str(&format!("# HELP prover_queue_depth Queued jobs, all stages.\n# TYPE prover_queue_depth gauge\nprover_queue_depth {depth}\n"));
