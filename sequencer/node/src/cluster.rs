@@ -33,8 +33,31 @@ impl Proc {
     /// # Errors
     /// When the log file cannot be created or the binary cannot be started.
     pub fn spawn(bin: &Path, args: &[String], log: PathBuf) -> std::io::Result<Proc> {
+        Proc::spawn_inner(bin, args, log, false)
+    }
+
+    /// As [`Proc::spawn`], but in a process group of its own, so that a Ctrl-C in the
+    /// terminal reaches only the parent, which then stops it with [`Proc::stop`].
+    ///
+    /// # Errors
+    /// When the log file cannot be created or the binary cannot be started.
+    pub fn spawn_in_own_group(bin: &Path, args: &[String], log: PathBuf) -> std::io::Result<Proc> {
+        Proc::spawn_inner(bin, args, log, true)
+    }
+
+    fn spawn_inner(
+        bin: &Path,
+        args: &[String],
+        log: PathBuf,
+        own_group: bool,
+    ) -> std::io::Result<Proc> {
+        use std::os::unix::process::CommandExt;
         let out = std::fs::File::create(&log)?;
-        let child = Command::new(bin)
+        let mut cmd = Command::new(bin);
+        if own_group {
+            cmd.process_group(0);
+        }
+        let child = cmd
             .args(args)
             .env("RUST_LOG", "info")
             .stdout(out.try_clone()?)
@@ -57,6 +80,36 @@ impl Proc {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
         let all: Vec<&str> = text.lines().collect();
         all[all.len().saturating_sub(lines)..].join("\n")
+    }
+
+    /// Stops it cleanly: SIGINT (what every binary here treats as "shut down"), then up to
+    /// `grace` for it to exit, then SIGKILL. Returns `true` if it exited on SIGINT in time.
+    pub fn stop(&mut self, grace: Duration) -> bool {
+        if self.exited().is_some() {
+            return true;
+        }
+        let sent = Command::new("kill")
+            .args(["-INT", &self.pid().to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        let deadline = Instant::now() + grace;
+        while sent && Instant::now() < deadline {
+            if self.exited().is_some() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        self.child.kill().ok();
+        self.child.wait().ok();
+        false
+    }
+
+    /// The log file's path.
+    #[must_use]
+    pub fn log_path(&self) -> &Path {
+        &self.log
     }
 
     /// Whether it has exited (and its status, if so).

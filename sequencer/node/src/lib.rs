@@ -7,6 +7,7 @@
 pub mod catchup;
 pub mod cluster;
 pub mod consensus;
+pub mod l1;
 pub mod metrics;
 pub mod store;
 pub mod writer;

@@ -109,6 +109,20 @@ struct RunArgs {
     /// Protocol version the in-node rollup requires of proofs.
     #[arg(long, default_value = "0.1.0")]
     rollup_protocol_version: String,
+    /// L1 JSON-RPC endpoint for the commitment task.
+    #[arg(long, default_value = "http://127.0.0.1:8545")]
+    l1_url: String,
+    /// Run the L1 commitment task: the addresses file written by `sq-l1 deploy-stake-table`
+    /// and `sq-l1 freeze` (it names the HotShotCommitments contract). Needs --l1-private-key.
+    #[arg(long, requires = "l1_private_key")]
+    l1_addresses: Option<PathBuf>,
+    /// The commitment task's Ethereum private key (hex); it pays the gas of `newBlocks`.
+    #[arg(long, env = "L1_PRIVATE_KEY", hide_env_values = true)]
+    l1_private_key: Option<String>,
+    /// Most headers per `newBlocks` transaction; each gets a 320,000 gas limit (they use about
+    /// 215,000 at 4–10 signers), so 50 fit a 30M-gas L1 block.
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=90))]
+    l1_max_run: u32,
 }
 
 mod libp2p_addr {
@@ -264,6 +278,29 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         .map_or(0, |d| d.as_millis() as u64);
     if config.start_unix_ms > now_ms {
         tokio::time::sleep(Duration::from_millis(config.start_unix_ms - now_ms)).await;
+    }
+    if let Some(path) = &args.l1_addresses {
+        let addresses = sq_l1::deploy::Addresses::read(path)?;
+        let commitments = addresses.commitments.with_context(|| {
+            format!(
+                "{} names no HotShotCommitments contract yet (run `sq-l1 freeze`)",
+                path.display()
+            )
+        })?;
+        let cfg = sq_node::l1::L1Config {
+            rpc_url: args.l1_url.clone(),
+            commitments,
+            private_key: args.l1_private_key.clone().unwrap_or_default(),
+            poll_ms: 250,
+            max_run: args.l1_max_run as usize,
+        };
+        sq_node::l1::signer(&cfg.private_key)?;
+        let (storage, metrics) = (storage.clone(), metrics.clone());
+        tokio::spawn(async move {
+            if let Err(e) = sq_node::l1::run(storage, cfg, metrics).await {
+                tracing::error!(target: "node::l1", error = %e, "the commitment task stopped");
+            }
+        });
     }
     let handles = Handles {
         mempool,

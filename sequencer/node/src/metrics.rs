@@ -32,6 +32,11 @@ pub struct Metrics {
     pub send_drops: Counter,
     /// Transactions waiting in the mempool.
     pub mempool_size: Gauge,
+    /// Height of the last leaf `HotShotCommitments` on L1 has certified, as this node's
+    /// commitment task last read it (0 when the task is not running).
+    pub l1_certified_height: Gauge,
+    /// Headers this node's commitment task posted to L1 since start.
+    pub l1_posted_headers: Counter,
 }
 
 impl Default for Metrics {
@@ -57,6 +62,8 @@ impl Metrics {
             malformed_messages: Counter::default(),
             send_drops: Counter::default(),
             mempool_size: Gauge::default(),
+            l1_certified_height: Gauge::default(),
+            l1_posted_headers: Counter::default(),
             registry: Registry::default(),
         };
         registry.register("view", "Current consensus view", m.view.clone());
@@ -109,6 +116,16 @@ impl Metrics {
             "mempool_transactions",
             "Transactions waiting in the mempool",
             m.mempool_size.clone(),
+        );
+        registry.register(
+            "l1_certified_height",
+            "Height certified by the L1 commitments contract, as last read",
+            m.l1_certified_height.clone(),
+        );
+        registry.register(
+            "l1_posted_headers",
+            "Headers this node posted to L1",
+            m.l1_posted_headers.clone(),
         );
         Metrics { registry, ..m }
     }
