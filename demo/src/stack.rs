@@ -1,0 +1,187 @@
+//! Starting and stopping the stack's processes, each logging to `RUN/logs/<name>.log`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use serde_json::{json, Value};
+use sq_node::cluster::{free_port, http, Proc};
+
+/// The running children, in start order, with their names.
+#[derive(Debug, Default)]
+pub struct Children {
+    procs: Vec<(String, Proc)>,
+}
+
+impl Children {
+    /// Starts `bin args…` as `name` in its own process group, logging to `logs/<name>.log`.
+    ///
+    /// # Errors
+    /// When the binary cannot be started.
+    pub fn spawn(
+        &mut self,
+        name: &str,
+        bin: &Path,
+        args: &[String],
+        logs: &Path,
+    ) -> anyhow::Result<()> {
+        let log = logs.join(format!("{name}.log"));
+        let p = Proc::spawn_in_own_group(bin, args, log)
+            .with_context(|| format!("starting {name} ({})", bin.display()))?;
+        self.procs.push((name.to_owned(), p));
+        Ok(())
+    }
+
+    /// The first child that has exited, with its status and the last 30 lines of its log.
+    pub fn first_dead(&mut self) -> Option<String> {
+        self.procs.iter_mut().find_map(|(name, p)| {
+            p.exited().map(|status| {
+                format!(
+                    "{name} exited unexpectedly ({status}); its log is {}; last lines:\n{}",
+                    p.log_path().display(),
+                    p.tail(30)
+                )
+            })
+        })
+    }
+
+    /// Stops every child, newest first: SIGINT, 10 s grace, then SIGKILL. Returns the names
+    /// of those that needed SIGKILL.
+    pub fn stop_all(&mut self) -> Vec<String> {
+        let mut killed = Vec::new();
+        while let Some((name, mut p)) = self.procs.pop() {
+            if !p.stop(Duration::from_secs(10)) {
+                killed.push(name);
+            }
+        }
+        killed
+    }
+}
+
+/// Runs a one-shot command to completion; its stdout on success.
+///
+/// # Errors
+/// When it cannot start or exits non-zero (with its stderr).
+pub fn run_once(what: &str, bin: &Path, args: &[String]) -> anyhow::Result<String> {
+    let out = Command::new(bin)
+        .args(args)
+        .output()
+        .with_context(|| format!("{what}: starting {}", bin.display()))?;
+    if !out.status.success() {
+        bail!(
+            "{what} failed ({}): {}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// One JSON-RPC call to `127.0.0.1:port`; the `result`.
+///
+/// # Errors
+/// No answer, or an `error` object (its message).
+pub fn json_rpc(port: u16, method: &str, params: Value) -> anyhow::Result<Value> {
+    let body = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params }).to_string();
+    let (_, text) = http(port, "POST", "/", Some(&body))
+        .with_context(|| format!("{method}: no answer on port {port}"))?;
+    let v: Value = serde_json::from_str(&text).with_context(|| format!("{method}: {text}"))?;
+    if let Some(e) = v.get("error") {
+        bail!(
+            "{}",
+            e["message"].as_str().unwrap_or("error without a message")
+        );
+    }
+    Ok(v["result"].clone())
+}
+
+/// Waits until `ready` holds, checking the children (a dead one fails at once).
+///
+/// # Errors
+/// A child died, or `within` passed.
+pub fn wait_until(
+    what: &str,
+    within: Duration,
+    children: &mut Children,
+    mut ready: impl FnMut() -> bool,
+) -> anyhow::Result<()> {
+    let deadline = Instant::now() + within;
+    loop {
+        if ready() {
+            return Ok(());
+        }
+        if let Some(dead) = children.first_dead() {
+            bail!("while waiting for {what}: {dead}");
+        }
+        if Instant::now() >= deadline {
+            bail!("timed out after {} s waiting for {what}", within.as_secs());
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// The ports of one run, picked free at start.
+#[derive(Clone, Debug)]
+pub struct Ports {
+    /// anvil's JSON-RPC.
+    pub anvil: u16,
+    /// cdn-server's node port.
+    pub cdn: u16,
+    /// cdn-server's /metrics.
+    pub cdn_metrics: u16,
+    /// Each sequencer's HTTP API (status, availability, submit, /metrics).
+    pub api: Vec<u16>,
+    /// The rollup JSON-RPC of nodes 0 and 1.
+    pub rpc: [u16; 2],
+    /// The rollup proof-data-handler API (and its /metrics) of nodes 0 and 1.
+    pub pdh: [u16; 2],
+    /// The prover's /metrics and /queue_report.
+    pub prover_metrics: u16,
+}
+
+impl Ports {
+    /// Free ports for `nodes` sequencers.
+    #[must_use]
+    pub fn pick(nodes: usize) -> Ports {
+        Ports {
+            anvil: free_port(),
+            cdn: free_port(),
+            cdn_metrics: free_port(),
+            api: (0..nodes).map(|_| free_port()).collect(),
+            rpc: [free_port(), free_port()],
+            pdh: [free_port(), free_port()],
+            prover_metrics: free_port(),
+        }
+    }
+}
+
+/// The run folder: `RUNS/<unix ms>/{logs,data}`.
+#[derive(Clone, Debug)]
+pub struct RunDir {
+    /// The run's root.
+    pub root: PathBuf,
+    /// Logs, one per process; kept.
+    pub logs: PathBuf,
+    /// Keys, databases, the genesis and the addresses file; deleted unless `--keep-data`.
+    pub data: PathBuf,
+}
+
+impl RunDir {
+    /// Creates a fresh run folder under `runs`.
+    ///
+    /// # Errors
+    /// When it cannot be created.
+    pub fn create(runs: &Path) -> anyhow::Result<RunDir> {
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        let root = runs.join(stamp.to_string());
+        let (logs, data) = (root.join("logs"), root.join("data"));
+        for d in [&logs, &data] {
+            std::fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;
+        }
+        Ok(RunDir { root, logs, data })
+    }
+}

@@ -1,0 +1,68 @@
+//! Reading the running stack into a [`Snapshot`]: node 0's status and /metrics, the L1
+//! contract, the rollup's batch counts and the prover's /metrics. A component that does not
+//! answer keeps its previous figures.
+
+use std::sync::atomic::Ordering;
+
+use serde_json::Value;
+use sq_node::cluster::{height, http};
+
+use crate::l1::latest_height;
+use crate::load::LoadCounters;
+use crate::observe::{histogram_quantile, sample};
+use crate::summary::Snapshot;
+
+/// Where to look.
+#[derive(Clone, Debug)]
+pub struct Sources {
+    /// Node 0's API port.
+    pub node_api: u16,
+    /// anvil's port and the commitments contract.
+    pub anvil: u16,
+    /// `HotShotCommitments` address (`0x…`).
+    pub commitments: String,
+    /// Node 0's rollup proof-data-handler port.
+    pub pdh: u16,
+    /// The prover's metrics port.
+    pub prover: u16,
+}
+
+/// A new snapshot, starting from `prev`'s figures for whatever does not answer.
+#[must_use]
+pub fn read(src: &Sources, prev: &Snapshot, elapsed_s: f64, load: &LoadCounters) -> Snapshot {
+    let mut s = prev.clone();
+    s.elapsed_s = elapsed_s;
+    if let Some(h) = height(src.node_api) {
+        s.height = h;
+    }
+    if let Some((200, text)) = http(src.node_api, "GET", "/metrics", None) {
+        if let Some(v) = sample(&text, "sequencer_decided_transactions_total", &[]) {
+            s.decided_transactions = v as u64;
+        }
+        s.decide_p50_ms =
+            histogram_quantile(&text, "sequencer_decide_latency_seconds", 0.5).map(|v| v * 1e3);
+    }
+    if let Ok(h) = latest_height(src.anvil, &src.commitments) {
+        s.l1_height = h;
+    }
+    if let Some((200, body)) = http(src.pdh, "GET", "/batches", None) {
+        if let Ok(v) = serde_json::from_str::<Value>(&body) {
+            s.batches_created = v["sealed"].as_u64().unwrap_or(s.batches_created);
+            s.batches_verified = v["proven"].as_u64().unwrap_or(s.batches_verified);
+        }
+    }
+    if let Some((200, text)) = http(src.prover, "GET", "/metrics", None) {
+        let status = |st: &str| sample(&text, "prover_batches", &[("status", st)]).unwrap_or(0.0);
+        s.batches_proven = (status("proven") + status("sent_to_server")) as u64;
+        if let Some(v) = sample(&text, "prover_queue_depth", &[]) {
+            s.prover_queue = v as u64;
+        }
+        if let Some(v) = sample(&text, "prover_proven_transfers_total", &[]) {
+            s.proven_transfers = v as u64;
+        }
+    }
+    s.transfers_sent = load.transfers_sent.load(Ordering::Relaxed);
+    s.transfers_refused = load.transfers_refused.load(Ordering::Relaxed);
+    s.payloads_sent = load.payloads_sent.load(Ordering::Relaxed);
+    s
+}

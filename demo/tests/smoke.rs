@@ -1,0 +1,109 @@
+//! The demo's smoke test (in CI): `demo --nodes 4 --duration 60` on this build's binaries,
+//! asserting on its summary: at least 10 decided blocks, an L1-certified height above 0, at
+//! least one batch proven and verified by the rollup node, and a successful `cast send`
+//! whose receipt and balance the demo checked.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// This build's binary folder, building the stack's binaries when missing.
+fn bin_dir() -> PathBuf {
+    let demo = PathBuf::from(env!("CARGO_BIN_EXE_demo"));
+    let dir = demo.parent().expect("target dir").to_path_buf();
+    if ["cdn-server", "sequencer", "sq-l1", "prover", "prover-cli"]
+        .iter()
+        .any(|b| !dir.join(b).exists())
+    {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args([
+                "build",
+                "-p",
+                "sq-cdn",
+                "-p",
+                "sq-node",
+                "-p",
+                "sq-l1",
+                "-p",
+                "sq-prover-service",
+                "-p",
+                "sq-prover-cli",
+                "--bins",
+            ])
+            .status()
+            .expect("cargo");
+        assert!(status.success(), "building the binaries failed");
+    }
+    dir
+}
+
+fn value<'a>(summary: &'a str, key: &str) -> &'a str {
+    summary
+        .lines()
+        .find_map(|l| l.strip_prefix(key)?.strip_prefix(": "))
+        .unwrap_or_else(|| panic!("no {key} in the summary:\n{summary}"))
+}
+
+fn number(summary: &str, key: &str) -> u64 {
+    value(summary, key)
+        .parse()
+        .unwrap_or_else(|_| panic!("{key} is not a number:\n{summary}"))
+}
+
+#[test]
+fn the_demo_runs_the_whole_stack_and_its_summary_shows_every_part_working() {
+    let bins = bin_dir();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let foundry = repo.join("contracts/node_modules/.bin");
+    assert!(
+        foundry.join("anvil").exists(),
+        "anvil missing: run `just contracts-install`"
+    );
+    let runs = tempfile::tempdir().expect("dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_demo"))
+        .args(["--nodes", "4", "--duration", "60", "--tps", "8"])
+        .arg("--bin-dir")
+        .arg(&bins)
+        .arg("--foundry-bin")
+        .arg(&foundry)
+        .arg("--runs-dir")
+        .arg(runs.path())
+        .output()
+        .expect("demo");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "demo failed ({}):\n{stdout}\n{stderr}",
+        out.status
+    );
+    let summary = stdout
+        .split("=== demo summary ===")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no summary:\n{stdout}\n{stderr}"));
+    let context = format!("{summary}\n--- stderr\n{stderr}");
+    assert!(number(summary, "decided_blocks") >= 10, "{context}");
+    assert!(number(summary, "l1_certified_height") > 0, "{context}");
+    assert!(number(summary, "batches_proven") >= 1, "{context}");
+    assert!(number(summary, "batches_verified") >= 1, "{context}");
+    assert!(number(summary, "transfers_sent") > 0, "{context}");
+    assert!(
+        value(summary, "cast_transfer").starts_with("ok (tx 0x"),
+        "{context}"
+    );
+    // The live status lines came once a second, and the endpoints were printed.
+    assert!(stdout.matches(" blk/s) |").count() >= 30, "{stdout}");
+    assert!(
+        stdout.contains(" send --rpc-url http://127.0.0.1:"),
+        "{stdout}"
+    );
+    // Only the logs are kept by default.
+    let run = std::fs::read_dir(runs.path())
+        .expect("runs")
+        .next()
+        .expect("a run folder")
+        .expect("entry")
+        .path();
+    assert!(run.join("logs/node0.log").exists());
+    assert!(!run.join("data").exists());
+}
