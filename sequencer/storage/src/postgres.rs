@@ -54,6 +54,13 @@ pub(crate) async fn open(url: &str) -> Result<PgPool, StorageError> {
     Ok(pool)
 }
 
+/// Starts a write transaction (`BEGIN`; row locks are taken by the statements themselves).
+pub(crate) async fn begin_write(
+    pool: &PgPool,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+    pool.begin().await
+}
+
 /// Inserts the transactions of the block at `height` inside the caller's SQL transaction.
 pub(crate) async fn insert_transactions(
     conn: &mut PgConnection,

@@ -106,8 +106,9 @@ impl Storage {
                 Ok::<_, StorageError>((key(b.number)?, key(b.first_height)?, key(b.last_height)?))
             })
             .transpose()?;
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+        on_pool!(self, pool, dialect => {
+            // It reads before it writes: on SQLite take the write lock first (see begin_write).
+            let mut tx = dialect::begin_write(pool).await?;
             let executed: Option<i64> = sqlx::query_scalar(EXECUTED).fetch_optional(&mut *tx).await?;
             if executed.is_some_and(|e| e >= height) {
                 tx.rollback().await?;

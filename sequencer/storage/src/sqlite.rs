@@ -59,6 +59,16 @@ pub(crate) async fn open(options: SqliteConnectOptions) -> Result<SqlitePool, St
     Ok(pool)
 }
 
+/// Starts a write transaction with `BEGIN IMMEDIATE`, taking the write lock up front (waiting
+/// up to [`BUSY_TIMEOUT`]). A deferred transaction that reads before it writes fails at once
+/// with `SQLITE_BUSY` ("database is locked", no busy wait) when another connection commits
+/// between its read and its first write, because WAL cannot upgrade a stale read snapshot.
+pub(crate) async fn begin_write(
+    pool: &SqlitePool,
+) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+    pool.begin_with("BEGIN IMMEDIATE").await
+}
+
 /// Inserts the transactions of the block at `height` inside the caller's SQL transaction.
 pub(crate) async fn insert_transactions(
     conn: &mut SqliteConnection,
