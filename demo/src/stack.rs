@@ -142,17 +142,25 @@ pub struct Ports {
 }
 
 impl Ports {
-    /// Free ports for `nodes` sequencers.
+    /// Free ports for `nodes` sequencers, all distinct (the OS may hand out a port it just
+    /// released again, so each is checked against the ones already picked).
     #[must_use]
     pub fn pick(nodes: usize) -> Ports {
+        let mut taken = std::collections::HashSet::new();
+        let mut next = || loop {
+            let p = free_port();
+            if taken.insert(p) {
+                return p;
+            }
+        };
         Ports {
-            anvil: free_port(),
-            cdn: free_port(),
-            cdn_metrics: free_port(),
-            api: (0..nodes).map(|_| free_port()).collect(),
-            rpc: [free_port(), free_port()],
-            pdh: [free_port(), free_port()],
-            prover_metrics: free_port(),
+            anvil: next(),
+            cdn: next(),
+            cdn_metrics: next(),
+            api: (0..nodes).map(|_| next()).collect(),
+            rpc: [next(), next()],
+            pdh: [next(), next()],
+            prover_metrics: next(),
         }
     }
 }
@@ -183,5 +191,25 @@ impl RunDir {
             std::fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;
         }
         Ok(RunDir { root, logs, data })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Ports;
+
+    #[test]
+    fn picked_ports_are_distinct() {
+        for _ in 0..20 {
+            let p = Ports::pick(10);
+            let mut all = vec![p.anvil, p.cdn, p.cdn_metrics, p.prover_metrics];
+            all.extend(&p.api);
+            all.extend(p.rpc);
+            all.extend(p.pdh);
+            let n = all.len();
+            all.sort_unstable();
+            all.dedup();
+            assert_eq!(all.len(), n);
+        }
     }
 }

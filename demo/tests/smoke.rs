@@ -1,4 +1,4 @@
-//! The demo's smoke test (in CI): `demo --nodes 4 --duration 60` on this build's binaries,
+//! The demo's smoke test (in CI): `demo --nodes 4 --duration 40` on this build's binaries,
 //! asserting on its summary: at least 10 decided blocks, an L1-certified height above 0, at
 //! least one batch proven and verified by the rollup node, and a successful `cast send`
 //! whose receipt and balance the demo checked.
@@ -61,7 +61,7 @@ fn the_demo_runs_the_whole_stack_and_its_summary_shows_every_part_working() {
     );
     let runs = tempfile::tempdir().expect("dir");
     let out = Command::new(env!("CARGO_BIN_EXE_demo"))
-        .args(["--nodes", "4", "--duration", "60", "--tps", "8"])
+        .args(["--nodes", "4", "--duration", "40", "--tps", "8"])
         .arg("--bin-dir")
         .arg(&bins)
         .arg("--foundry-bin")
@@ -92,7 +92,7 @@ fn the_demo_runs_the_whole_stack_and_its_summary_shows_every_part_working() {
         "{context}"
     );
     // The live status lines came once a second, and the endpoints were printed.
-    assert!(stdout.matches(" blk/s) |").count() >= 30, "{stdout}");
+    assert!(stdout.matches(" blk/s) |").count() >= 20, "{stdout}");
     assert!(
         stdout.contains(" send --rpc-url http://127.0.0.1:"),
         "{stdout}"
