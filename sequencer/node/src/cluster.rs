@@ -118,17 +118,29 @@ impl Proc {
     }
 }
 
-/// A TCP port that was free on 127.0.0.1 a moment ago (the OS picks it).
+/// A TCP port that was free on 127.0.0.1 a moment ago (the OS picks it), and that this process
+/// has not handed out before: the OS may return a port it just released again, and two
+/// children told the same port would fail to bind.
 ///
 /// # Panics
 /// When no port can be bound at all.
 #[must_use]
 pub fn free_port() -> u16 {
-    #[allow(clippy::unwrap_used)]
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap()
+    static ISSUED: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    loop {
+        #[allow(clippy::unwrap_used)]
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap();
+        let mut issued = ISSUED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !issued.contains(&port) {
+            issued.push(port);
+            return port;
+        }
+    }
 }
 
 /// One HTTP/1.1 request to `127.0.0.1:port`; the response body, or `None` when the node does
