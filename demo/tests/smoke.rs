@@ -10,37 +10,22 @@ use std::process::Command;
 fn bin_dir() -> PathBuf {
     let demo = PathBuf::from(env!("CARGO_BIN_EXE_demo"));
     let dir = demo.parent().expect("target dir").to_path_buf();
-    if ["cdn-server", "sequencer", "sq-l1", "prover", "prover-cli"]
-        .iter()
-        .any(|b| !dir.join(b).exists())
-    {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args([
-                "build",
-                "-p",
-                "sq-cdn",
-                "-p",
-                "sq-node",
-                "-p",
-                "sq-l1",
-                "-p",
-                "sq-prover-service",
-                "-p",
-                "sq-prover-cli",
-                "--bins",
-            ])
-            .status()
-            .expect("cargo");
-        assert!(status.success(), "building the binaries failed");
-    }
+    sq_node::cluster::ensure_bins(
+        &dir,
+        &["cdn-server", "sequencer", "sq-l1", "prover", "prover-cli"],
+        &[
+            "sq-cdn",
+            "sq-node",
+            "sq-l1",
+            "sq-prover-service",
+            "sq-prover-cli",
+        ],
+    );
     dir
 }
 
 fn value<'a>(summary: &'a str, key: &str) -> &'a str {
-    summary
-        .lines()
-        .find_map(|l| l.strip_prefix(key)?.strip_prefix(": "))
+    sq_demo::summary::summary_value(summary, key)
         .unwrap_or_else(|| panic!("no {key} in the summary:\n{summary}"))
 }
 

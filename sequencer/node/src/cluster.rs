@@ -143,6 +143,27 @@ pub fn free_port() -> u16 {
     }
 }
 
+/// Makes sure `dir` holds every binary in `bins`: when one is missing, runs `cargo build
+/// --bins` for `packages` (with `$CARGO`, else `cargo`). For tests that start the stack's
+/// processes from their own build folder.
+///
+/// # Panics
+/// When cargo cannot be started or the build fails.
+pub fn ensure_bins(dir: &Path, bins: &[&str], packages: &[&str]) {
+    if bins.iter().all(|b| dir.join(b).exists()) {
+        return;
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.arg("build");
+    for p in packages {
+        cmd.args(["-p", p]);
+    }
+    #[allow(clippy::expect_used)]
+    let status = cmd.arg("--bins").status().expect("cargo");
+    assert!(status.success(), "building the binaries failed");
+}
+
 /// One HTTP/1.1 request to `127.0.0.1:port`; the response body, or `None` when the node does
 /// not answer within 5 s.
 #[must_use]

@@ -2,7 +2,6 @@
 #![allow(dead_code, unreachable_pub)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// The folder holding this test build's binaries, building them when missing.
 pub fn bin_dir() -> PathBuf {
@@ -12,28 +11,11 @@ pub fn bin_dir() -> PathBuf {
         .and_then(Path::parent)
         .expect("target dir")
         .to_path_buf();
-    if ["cdn-server", "sequencer", "rollup", "prover"]
-        .iter()
-        .any(|b| !dir.join(b).exists())
-    {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args([
-                "build",
-                "-p",
-                "sq-cdn",
-                "-p",
-                "sq-node",
-                "-p",
-                "sq-rollup",
-                "-p",
-                "sq-prover-service",
-                "--bins",
-            ])
-            .status()
-            .expect("cargo");
-        assert!(status.success(), "building the binaries failed");
-    }
+    sq_node::cluster::ensure_bins(
+        &dir,
+        &["cdn-server", "sequencer", "rollup", "prover"],
+        &["sq-cdn", "sq-node", "sq-rollup", "sq-prover-service"],
+    );
     dir
 }
 
