@@ -36,6 +36,9 @@ pub enum L1Error {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// An Ethereum private key is not 32 bytes of hex (the key itself is not repeated).
+    #[error("invalid Ethereum private key: {0}")]
+    InvalidKey(String),
     /// A local file has the wrong format.
     #[error("{path}: {reason}")]
     Format {

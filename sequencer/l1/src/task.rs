@@ -2,10 +2,12 @@
 //! consecutive heights.
 //!
 //! Contract with the host:
-//! * feed every decided `(leaf, qc)` (the QC certifying that leaf) in any order, duplicates
-//!   allowed; leaves at or below the contract's height are dropped;
-//! * after a restart, feed from `on_chain_height() + 1` (from storage): the task resumes from
-//!   the contract's height, which it reads before every post, so it never posts a height twice;
+//! * hand [`follow`] a [`DecidedSource`] (the node's decided-block store): each round reads the
+//!   contract's height `h` and queues the stored leaves from `h + 1`, so a restart, a slow L1
+//!   or a busy host never leaves a gap and no height is posted twice;
+//! * or drive a [`CommitmentTask`] by hand: [`CommitmentTask::push`] decided `(leaf, qc)`
+//!   pairs in any order, duplicates allowed (leaves at or below the contract's height are
+//!   dropped), then [`CommitmentTask::post_next`];
 //! * L1 errors are retried with exponential back-off; a revert also re-reads the contract's
 //!   height before the next attempt.
 
@@ -13,11 +15,13 @@ use crate::convert::{header_to_abi, qc_to_abi};
 use crate::L1Error;
 use alloy::primitives::Address;
 use alloy::providers::Provider;
+use backon::BackoffBuilder;
 use sq_bindings::hot_shot_commitments::HotShotCommitments::{self, HotShotCommitmentsInstance};
 use sq_types::{Leaf, QuorumCertificate};
 use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::future::Future;
 use std::time::Duration;
-use tokio::sync::mpsc;
 
 /// Tuning of the commitment task.
 #[derive(Clone, Debug)]
@@ -144,40 +148,122 @@ impl<P: Provider + Clone> CommitmentTask<P> {
         tracing::info!(target: "l1::commitments", first, count, "certified blocks on L1");
         Ok(count)
     }
+}
 
-    /// Runs until `decided` closes and everything received is on L1: receives decided leaves,
-    /// posts runs, and retries failures with exponential back-off.
-    ///
-    /// # Errors
-    /// Never returns an error for L1 failures (they are retried); returns `Ok(())` when the
-    /// channel closes with nothing left to post.
-    pub async fn run(
-        mut self,
-        mut decided: mpsc::Receiver<(Leaf, QuorumCertificate)>,
-    ) -> Result<(), L1Error> {
-        let mut backoff = self.cfg.retry_initial_ms;
-        let mut open = true;
-        loop {
-            while let Ok((leaf, qc)) = decided.try_recv() {
-                self.push(leaf, qc);
-            }
-            match self.post_next().await {
-                Ok(0) if !open => return Ok(()),
-                Ok(0) => match decided.recv().await {
-                    Some((leaf, qc)) => self.push(leaf, qc),
-                    None => open = false,
-                },
-                Ok(_) => backoff = self.cfg.retry_initial_ms,
-                Err(e) => {
-                    tracing::warn!(target: "l1::commitments", error = %e, retry_ms = backoff, "posting to L1 failed");
-                    tokio::time::sleep(Duration::from_millis(backoff)).await;
-                    backoff = (backoff * 2).min(self.cfg.retry_max_ms);
-                }
-            }
-            if !open && self.pending.is_empty() {
-                return Ok(());
+/// Where [`follow`] reads decided leaves: the host's decided-block store (the node's
+/// database), so that a restart, a slow L1 or a busy host never leaves a gap.
+pub trait DecidedSource {
+    /// Why a read failed; it is logged and the read retried with back-off.
+    type Error: std::fmt::Display;
+
+    /// The decided leaves at consecutive heights `from, from+1, …`, each with the QC that
+    /// certifies it, at most `max`, ascending; fewer (or none) when the store has nothing more
+    /// yet or a gap follows.
+    fn decided_from(
+        &self,
+        from: u64,
+        max: usize,
+    ) -> impl Future<Output = Result<Vec<(Leaf, QuorumCertificate)>, Self::Error>> + Send;
+}
+
+/// What one round of [`follow`] achieved, handed to the host (for its metrics).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// The contract's height after the round.
+    pub on_chain: u64,
+    /// Headers certified on L1 in this round (0 when there was nothing to post).
+    pub posted: usize,
+}
+
+/// The one retry schedule of the task: exponential from `retry_initial_ms` to
+/// `retry_max_ms`, doubling, without a limit on attempts.
+fn backoff(cfg: &TaskConfig) -> backon::ExponentialBackoff {
+    backon::ExponentialBuilder::default()
+        .with_min_delay(Duration::from_millis(cfg.retry_initial_ms))
+        .with_max_delay(Duration::from_millis(cfg.retry_max_ms))
+        .with_factor(2.0)
+        .without_max_times()
+        .build()
+}
+
+/// Follows `source` forever: reads the contract's height (retrying until the contract
+/// answers), then each round queues the stored leaves above it and posts the next run,
+/// reporting every successful round to `observe`. Sleeps `poll` when nothing was posted; every
+/// L1 or source error is logged and retried with the [`TaskConfig`] back-off, which a
+/// successful round resets.
+pub async fn follow<P, S>(
+    provider: P,
+    address: Address,
+    cfg: TaskConfig,
+    source: S,
+    poll: Duration,
+    mut observe: impl FnMut(Progress),
+) -> Infallible
+where
+    P: Provider + Clone,
+    S: DecidedSource,
+{
+    let mut delays = backoff(&cfg);
+    let mut task = loop {
+        match CommitmentTask::new(provider.clone(), address, cfg.clone()).await {
+            Ok(task) => break task,
+            Err(e) => {
+                let error = e.to_string();
+                retry_after(
+                    &mut delays,
+                    &cfg,
+                    "cannot read the commitments contract",
+                    error,
+                )
+                .await;
             }
         }
+    };
+    tracing::info!(target: "l1::commitments", contract = %address, height = task.on_chain, "commitment task started");
+    delays = backoff(&cfg);
+    loop {
+        match task.follow_round(&source).await {
+            Ok(posted) => {
+                delays = backoff(&cfg);
+                observe(Progress {
+                    on_chain: task.on_chain,
+                    posted,
+                });
+                if posted == 0 {
+                    tokio::time::sleep(poll).await;
+                }
+            }
+            Err(error) => retry_after(&mut delays, &cfg, "posting to L1 failed", error).await,
+        }
+    }
+}
+
+/// Logs `error` and sleeps for the next back-off delay.
+async fn retry_after(
+    delays: &mut backon::ExponentialBackoff,
+    cfg: &TaskConfig,
+    what: &str,
+    error: String,
+) {
+    let delay = delays
+        .next()
+        .unwrap_or(Duration::from_millis(cfg.retry_max_ms));
+    tracing::warn!(target: "l1::commitments", %error, retry_ms = delay.as_millis() as u64, "{what}");
+    tokio::time::sleep(delay).await;
+}
+
+impl<P: Provider + Clone> CommitmentTask<P> {
+    /// One round of [`follow`]: queues what `source` holds above the contract's height, then
+    /// posts the next run. Returns how many headers were certified.
+    async fn follow_round<S: DecidedSource>(&mut self, source: &S) -> Result<usize, String> {
+        let stored = source
+            .decided_from(self.on_chain + 1, self.cfg.max_run)
+            .await
+            .map_err(|e| format!("reading decided leaves: {e}"))?;
+        for (leaf, qc) in stored {
+            self.push(leaf, qc);
+        }
+        self.post_next().await.map_err(|e| e.to_string())
     }
 }
 

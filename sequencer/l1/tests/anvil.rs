@@ -12,7 +12,7 @@ use sq_bindings::hot_shot_commitments::HotShotCommitments::{self, HotShotCommitm
 use sq_l1::convert::{header_to_abi, qc_to_abi};
 use sq_l1::deploy::{deploy_commitments, deploy_stake_table, register};
 use sq_l1::stake::{read_snapshot, read_stake_table};
-use sq_l1::task::{CommitmentTask, TaskConfig};
+use sq_l1::task::{follow, CommitmentTask, DecidedSource, Progress, TaskConfig};
 use sq_sim::{CryptoMode, Scenario};
 use sq_types::{Leaf, NodeIndex};
 use std::net::TcpListener;
@@ -234,12 +234,7 @@ async fn decided_blocks_are_certified_on_l1_and_tampering_reverts() {
         HotShotCommitmentsErrors::AlreadyCertified(_)
     ));
 
-    // The task posts the rest; a restarted task posts nothing twice.
-    let (tx, rx) = tokio::sync::mpsc::channel(64);
-    for item in decided.iter().cloned() {
-        tx.send(item).await.expect("send");
-    }
-    drop(tx);
+    // The follower posts the rest from its source; a restarted task posts nothing twice.
     let fresh = CommitmentTask::new(deployer.clone(), address, cfg.clone())
         .await
         .expect("task");
@@ -248,10 +243,28 @@ async fn decided_blocks_are_certified_on_l1_and_tampering_reverts() {
         5,
         "resumes from the contract's height"
     );
-    tokio::time::timeout(Duration::from_secs(60), fresh.run(rx))
-        .await
-        .expect("task finishes")
-        .expect("task");
+    let (progress_tx, mut progress_rx) = tokio::sync::mpsc::unbounded_channel();
+    let follower = tokio::spawn(follow(
+        deployer.clone(),
+        address,
+        cfg.clone(),
+        Decided(decided.clone()),
+        Duration::from_millis(50),
+        move |p: Progress| {
+            progress_tx.send(p).ok();
+        },
+    ));
+    let target = decided.len() as u64;
+    tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(p) = progress_rx.recv().await {
+            if p.on_chain >= target {
+                break;
+            }
+        }
+    })
+    .await
+    .expect("the follower certifies every decided block");
+    follower.abort();
     let height = contract.latestHeight().call().await.expect("height");
     assert_eq!(height, decided.len() as u64);
     for (leaf, _) in &decided {
@@ -360,4 +373,25 @@ async fn forge_fixtures_hold_against_the_deployed_contract() {
         contract.latestHeight().call().await.expect("call"),
         headers.len() as u64
     );
+}
+
+/// The simulator's decided chain as the follower's source (heights 1..=len, in order).
+struct Decided(Vec<(Leaf, sq_types::QuorumCertificate)>);
+
+impl DecidedSource for Decided {
+    type Error = std::convert::Infallible;
+
+    async fn decided_from(
+        &self,
+        from: u64,
+        max: usize,
+    ) -> Result<Vec<(Leaf, sq_types::QuorumCertificate)>, Self::Error> {
+        Ok(self
+            .0
+            .iter()
+            .filter(|(l, _)| l.header.height.0 >= from)
+            .take(max)
+            .cloned()
+            .collect())
+    }
 }

@@ -11,7 +11,6 @@
 use alloy::network::EthereumWallet;
 use alloy::primitives::U256;
 use alloy::providers::ProviderBuilder;
-use alloy::signers::local::PrivateKeySigner;
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use sq_l1::deploy::{deploy_commitments, deploy_stake_table, register, Addresses};
@@ -91,18 +90,12 @@ fn read_key(path: &Path) -> anyhow::Result<BlsKeyPair> {
 }
 
 fn signer(hex_key: &str) -> anyhow::Result<EthereumWallet> {
-    let s: PrivateKeySigner = hex_key
-        .trim()
-        .parse()
-        .context("invalid Ethereum private key")?;
-    Ok(EthereumWallet::from(s))
+    Ok(EthereumWallet::from(sq_l1::parse_private_key(hex_key)?))
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .init();
+    sq_telemetry::init_tracing();
     let cli = Cli::parse();
     let url = cli.rpc_url.parse().context("invalid --rpc-url")?;
     match cli.command {
