@@ -1,7 +1,6 @@
 //! Prometheus metrics of the CDN server (`prometheus-client`), served as OpenMetrics text on
 //! `GET /metrics` by [`serve`].
 
-use prometheus_client::encoding::text::encode;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -115,13 +114,10 @@ impl Metrics {
         }
     }
 
-    /// The OpenMetrics text exposition.
+    /// The OpenMetrics text exposition ([`sq_telemetry::encode_metrics`]).
     #[must_use]
     pub fn render(&self) -> String {
-        let mut out = String::new();
-        // Writing into a String cannot fail.
-        encode(&mut out, &self.registry).ok();
-        out
+        sq_telemetry::encode_metrics(&self.registry)
     }
 }
 
@@ -138,7 +134,7 @@ pub async fn serve(listener: TcpListener, metrics: Arc<Metrics>) -> std::io::Res
                 (
                     [(
                         axum::http::header::CONTENT_TYPE,
-                        "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                        sq_telemetry::METRICS_CONTENT_TYPE,
                     )],
                     metrics.render(),
                 )

@@ -85,13 +85,7 @@ fn default_worker_id() -> String {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr)
-        .init();
+    sq_telemetry::init_tracing();
     let cli = Cli::parse();
     let c = &cli.common;
     let url = match &c.db_url {

@@ -1,6 +1,5 @@
 //! Prometheus metrics of a node, each declared with its meaning (STYLE.md §17).
 
-use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
@@ -130,12 +129,9 @@ impl Metrics {
         Metrics { registry, ..m }
     }
 
-    /// The OpenMetrics text exposition.
+    /// The OpenMetrics text exposition ([`sq_telemetry::encode_metrics`]).
     #[must_use]
     pub fn render(&self) -> String {
-        let mut out = String::new();
-        // Writing into a String cannot fail.
-        encode(&mut out, &self.registry).ok();
-        out
+        sq_telemetry::encode_metrics(&self.registry)
     }
 }

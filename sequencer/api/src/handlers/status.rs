@@ -57,9 +57,10 @@ pub(crate) async fn status(State(state): State<ApiState>) -> Json<StatusBody> {
     })
 }
 
-/// The Prometheus text format's content type.
-const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
-
 pub(crate) async fn metrics(State(state): State<ApiState>) -> Response {
-    ([(CONTENT_TYPE, PROMETHEUS_TEXT)], (state.metrics)()).into_response()
+    (
+        [(CONTENT_TYPE, sq_telemetry::METRICS_CONTENT_TYPE)],
+        (state.metrics)(),
+    )
+        .into_response()
 }
