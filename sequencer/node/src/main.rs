@@ -10,6 +10,7 @@
 //! back to libp2p whenever the CDN is unreachable.
 
 use anyhow::Context;
+use backon::{ExponentialBuilder, Retryable};
 use clap::{Parser, Subcommand};
 use sq_api::mempool::{Mempool, MempoolConfig};
 use sq_api::{router, ApiState};
@@ -131,12 +132,7 @@ mod libp2p_addr {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
-        .init();
+    sq_telemetry::init_tracing();
     let cli = Cli::parse();
     if let Some(Command::Keygen { out }) = cli.command {
         anyhow::ensure!(
@@ -176,18 +172,19 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
     tracing::info!(target: "node", database = %storage.dialect(), stored_height = stored_from_db, "database open");
 
     tracing::info!(target: "node", cdn = %args.cdn_url, "connecting to the CDN; waiting for the network configuration");
-    let mut delay = Duration::from_millis(200);
-    let (cdn, config) = loop {
-        match CdnClient::connect(&args.cdn_url, key.clone()).await {
-            Ok(joined) => break joined,
-            Err(e) if e.is_retryable() => {
-                tracing::warn!(target: "node", error = %e, retry_ms = delay.as_millis() as u64, "CDN not reachable yet");
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_secs(5));
-            }
-            Err(e) => return Err(e).context("the CDN refused this node"),
-        }
-    };
+    let (cdn, config) = (|| CdnClient::connect(&args.cdn_url, key.clone()))
+        .retry(
+            ExponentialBuilder::default()
+                .with_min_delay(Duration::from_millis(200))
+                .with_max_delay(Duration::from_secs(5))
+                .without_max_times(),
+        )
+        .when(|e| e.is_retryable())
+        .notify(|e, delay| {
+            tracing::warn!(target: "node", error = %e, retry_ms = delay.as_millis() as u64, "CDN not reachable yet");
+        })
+        .await
+        .context("the CDN refused this node")?;
     let table = config.stake_table.clone();
     let me = table
         .index_of(&key.public)
@@ -294,19 +291,12 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
             poll_ms: 250,
             max_run: args.l1_max_run as usize,
         };
-        sq_node::l1::signer(&cfg.private_key)?;
-        let (storage, metrics) = (storage.clone(), metrics.clone());
-        tokio::spawn(async move {
-            if let Err(e) = sq_node::l1::run(storage, cfg, metrics).await {
-                tracing::error!(target: "node::l1", error = %e, "the commitment task stopped");
-            }
-        });
+        sq_node::l1::spawn(storage.clone(), cfg, metrics.clone())?;
     }
     let handles = Handles {
         mempool,
         metrics,
         status: status_tx,
-        decided_tx: None,
         store_tx: Some(store_tx),
         storage: Some(storage.clone()),
     };

@@ -9,9 +9,10 @@
 //! conflicting leaf, an invalid block) is logged and the block skipped.
 
 use crate::store::HeldProposal;
+use backon::{ExponentialBuilder, Retryable};
 use sq_storage::{DecidedBlock, Storage, StorageError};
 use sq_types::codec::Encode;
-use sq_types::{payload, Leaf, QuorumCertificate};
+use sq_types::{payload, Leaf, QuorumCertificate, Transaction};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
@@ -24,24 +25,38 @@ pub struct DecidedRecord {
     pub qc: QuorumCertificate,
     /// The proposal this node held for it (payload and own VID share), if any.
     pub held: Option<HeldProposal>,
+    /// `held`'s transactions in payload order, decoded once by whoever decoded the payload
+    /// (the consensus actor when it persisted the proposal); empty without a payload or when
+    /// the payload does not decode against the header's namespace table.
+    pub transactions: Vec<Transaction>,
 }
 
-/// Converts a decided record to the storage row set: transactions are decoded from the payload
-/// with the header's namespace table; an undecodable payload is stored without transactions.
+impl DecidedRecord {
+    /// A record for a payload fetched from elsewhere (catch-up): decodes its transactions with
+    /// the header's namespace table; an undecodable payload is stored without transactions.
+    #[must_use]
+    pub fn decode(leaf: Leaf, qc: QuorumCertificate, held: HeldProposal) -> DecidedRecord {
+        let transactions =
+            payload::all_transactions(&held.payload, &leaf.header.ns_table).unwrap_or_default();
+        DecidedRecord {
+            leaf,
+            qc,
+            held: Some(held),
+            transactions,
+        }
+    }
+}
+
+/// Converts a decided record to the storage row set (moving, not copying, its bytes).
 #[must_use]
 pub fn to_block(r: DecidedRecord) -> DecidedBlock {
-    let (payload, vid_common, vid_share, transactions) = match r.held {
-        Some(h) => {
-            let txs =
-                payload::all_transactions(&h.payload, &r.leaf.header.ns_table).unwrap_or_default();
-            (
-                Some(h.payload),
-                Some(h.common.encode()),
-                Some(h.share.encode()),
-                txs,
-            )
-        }
-        None => (None, None, None, Vec::new()),
+    let (payload, vid_common, vid_share) = match r.held {
+        Some(h) => (
+            Some(h.payload),
+            Some(h.common.encode()),
+            Some(h.share.encode()),
+        ),
+        None => (None, None, None),
     };
     DecidedBlock {
         leaf: r.leaf,
@@ -49,7 +64,7 @@ pub fn to_block(r: DecidedRecord) -> DecidedBlock {
         payload,
         vid_common,
         vid_share,
-        transactions,
+        transactions: r.transactions,
     }
 }
 
@@ -65,23 +80,25 @@ pub fn raise_stored(stored: &watch::Sender<u64>, height: u64) {
     });
 }
 
-/// Stores `block`, retrying retryable errors with back-off until it succeeds.
+/// Stores `block`, retrying retryable errors with exponential back-off (100 ms doubling to
+/// 5 s, no limit on attempts) until it succeeds.
 ///
 /// # Errors
 /// The first non-retryable [`StorageError`].
 pub async fn store_with_retry(storage: &Storage, block: &DecidedBlock) -> Result<(), StorageError> {
-    let mut delay = Duration::from_millis(100);
-    loop {
-        match storage.insert_decided(block).await {
-            Ok(()) => return Ok(()),
-            Err(e) if e.is_retryable() => {
-                tracing::warn!(target: "node::storage", height = block.leaf.header.height.0, error = %e, retry_ms = delay.as_millis() as u64, "database unavailable; retrying");
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_secs(5));
-            }
-            Err(e) => return Err(e),
-        }
-    }
+    let height = block.leaf.header.height.0;
+    (|| storage.insert_decided(block))
+        .retry(
+            ExponentialBuilder::default()
+                .with_min_delay(Duration::from_millis(100))
+                .with_max_delay(Duration::from_secs(5))
+                .without_max_times(),
+        )
+        .when(StorageError::is_retryable)
+        .notify(|e, delay| {
+            tracing::warn!(target: "node::storage", height, error = %e, retry_ms = delay.as_millis() as u64, "database unavailable; retrying");
+        })
+        .await
 }
 
 /// Runs the writer until the actor's sender is dropped. `stored` is raised to each stored

@@ -50,7 +50,6 @@ async fn four_nodes_decide_blocks_with_submitted_transactions() {
                 mempool: pool.clone(),
                 metrics: Arc::new(Metrics::new()),
                 status: status_tx,
-                decided_tx: None,
                 store_tx: None,
                 storage: None,
             },

@@ -26,6 +26,7 @@
 use super::frame::{encode_message, read_frame, write_frame, FrameError, MAX_FRAME_BYTES};
 use super::protocol::{auth_digest, ClientMessage, ErrorCode, NetworkConfig, ServerMessage};
 use crate::{Inbound, Network, NetworkError, Recipient, MAX_MESSAGE_BYTES};
+use backon::BackoffBuilder;
 use sq_types::codec::{Decode, DecodeError, Encode};
 use sq_types::{BlsKeyPair, NodeIndex, StakeTable};
 use std::convert::Infallible;
@@ -135,37 +136,14 @@ impl Default for ClientOptions {
     }
 }
 
-/// Exponential back-off: `min`, `2·min`, `4·min`, … capped at `max`. Pure.
-#[derive(Clone, Debug)]
-pub struct Backoff {
-    min: Duration,
-    max: Duration,
-    next: Duration,
-}
-
-impl Backoff {
-    /// A back-off starting at `min` and never exceeding `max` (`max` is raised to `min` if
-    /// smaller).
-    #[must_use]
-    pub fn new(min: Duration, max: Duration) -> Backoff {
-        Backoff {
-            min,
-            max: max.max(min),
-            next: min,
-        }
-    }
-
-    /// The delay before the next attempt; doubles the one after it.
-    pub fn next_delay(&mut self) -> Duration {
-        let d = self.next;
-        self.next = self.next.saturating_mul(2).min(self.max);
-        d
-    }
-
-    /// Back to `min`, after a success.
-    pub fn reset(&mut self) {
-        self.next = self.min;
-    }
+/// The reconnect schedule: `backoff_min`, doubling, capped at `backoff_max`, without a limit
+/// on attempts. A fresh schedule starts at every outage.
+fn reconnect_delays(options: &ClientOptions) -> backon::ExponentialBackoff {
+    backon::ExponentialBuilder::default()
+        .with_min_delay(options.backoff_min)
+        .with_max_delay(options.backoff_max.max(options.backoff_min))
+        .without_max_times()
+        .build()
 }
 
 /// Counters of a [`CdnClient`], for logs and metrics.
@@ -400,7 +378,6 @@ struct Driver {
 
 impl Driver {
     async fn run(mut self, mut rd: OwnedReadHalf, mut wr: OwnedWriteHalf) {
-        let mut backoff = Backoff::new(self.options.backoff_min, self.options.backoff_max);
         loop {
             self.shared.healthy.store(true, Ordering::SeqCst);
             let reason = self.serve(&mut rd, &mut wr).await;
@@ -414,12 +391,13 @@ impl Driver {
             self.shared
                 .dropped_while_disconnected
                 .fetch_add(stale, Ordering::Relaxed);
+            let mut delays = reconnect_delays(&self.options);
             loop {
-                tokio::time::sleep(backoff.next_delay()).await;
+                let delay = delays.next().unwrap_or(self.options.backoff_max);
+                tokio::time::sleep(delay).await;
                 match self.reestablish().await {
                     Ok((r, w)) => {
                         (rd, wr) = (r, w);
-                        backoff.reset();
                         self.shared.reconnects.fetch_add(1, Ordering::Relaxed);
                         info!(target: "cdn::client", addr = %self.addr, "reconnected to the CDN");
                         break;
@@ -522,12 +500,22 @@ mod tests {
     }
 
     #[test]
-    fn backoff_doubles_to_the_cap_and_resets() {
-        let mut b = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
-        let delays: Vec<u128> = (0..9).map(|_| b.next_delay().as_millis()).collect();
+    fn reconnect_delays_double_to_the_cap_without_jitter() {
+        let options = ClientOptions::default();
+        let delays: Vec<u128> = reconnect_delays(&options)
+            .take(9)
+            .map(|d| d.as_millis())
+            .collect();
         assert_eq!(delays, [100, 200, 400, 800, 1600, 3200, 5000, 5000, 5000]);
-        b.reset();
-        assert_eq!(b.next_delay(), Duration::from_millis(100));
+        let inverted = ClientOptions {
+            backoff_max: Duration::from_millis(10),
+            ..ClientOptions::default()
+        };
+        let first: Vec<u128> = reconnect_delays(&inverted)
+            .take(2)
+            .map(|d| d.as_millis())
+            .collect();
+        assert_eq!(first, [100, 100], "a max below the min is raised to it");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use super::{
     DA_TOPIC, GLOBAL_TOPIC, PEERS_TOPIC, REDIAL_MAX, REDIAL_MIN,
 };
 use crate::{Inbound, Topic};
+use backon::BackoffBuilder;
 use libp2p::futures::StreamExt;
 use libp2p::gossipsub::{self, IdentTopic, PublishError, TopicHash};
 use libp2p::request_response;
@@ -35,15 +36,25 @@ const TARGET: &str = "sq_network::p2p";
 #[derive(Debug)]
 struct Redial {
     pending: Option<ConnectionId>,
-    backoff: Duration,
+    delays: backon::ExponentialBackoff,
     next_at: Instant,
+}
+
+/// The re-dial schedule: [`REDIAL_MIN`], doubling, capped at [`REDIAL_MAX`], without a limit
+/// on attempts; a successful connection starts a fresh one.
+fn redial_delays() -> backon::ExponentialBackoff {
+    backon::ExponentialBuilder::default()
+        .with_min_delay(REDIAL_MIN)
+        .with_max_delay(REDIAL_MAX)
+        .without_max_times()
+        .build()
 }
 
 impl Redial {
     fn new(now: Instant) -> Self {
         Redial {
             pending: None,
-            backoff: REDIAL_MIN,
+            delays: redial_delays(),
             next_at: now,
         }
     }
@@ -54,13 +65,12 @@ impl Redial {
 
     fn failed(&mut self, now: Instant) {
         self.pending = None;
-        self.next_at = now + self.backoff;
-        self.backoff = (self.backoff * 2).min(REDIAL_MAX);
+        self.next_at = now + self.delays.next().unwrap_or(REDIAL_MAX);
     }
 
     fn connected(&mut self) {
         self.pending = None;
-        self.backoff = REDIAL_MIN;
+        self.delays = redial_delays();
     }
 }
 

@@ -156,11 +156,7 @@ impl CatchUp {
             None => self.fetch_leaf(h, batch).await?,
         };
         let held = self.fetch_payload(&leaf).await?;
-        let block = to_block(DecidedRecord {
-            leaf,
-            qc,
-            held: Some(held),
-        });
+        let block = to_block(DecidedRecord::decode(leaf, qc, held));
         store_with_retry(&self.storage, &block).await?;
         raise_stored(&self.stored, h);
         Ok(true)

@@ -12,11 +12,38 @@ use sq_consensus::{Config, Consensus, Input, Message, Output, PersistRecord};
 use sq_network::{Network, Recipient, Topic};
 use sq_types::codec::Encode;
 use sq_types::payload;
-use sq_types::{BlsCrypto, Commitment, Leaf, QuorumCertificate, View};
+use sq_types::{BlsCrypto, Commitment, Leaf, QuorumCertificate, Transaction, View};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, watch};
+
+/// A proposal this node persisted, with its transactions decoded and hashed once, when it is
+/// held: the mempool, the decide path and the storage writer all use these.
+struct Held {
+    proposal: HeldProposal,
+    /// `None`: the payload does not decode against the header's namespace table.
+    transactions: Option<Vec<Transaction>>,
+    /// The transactions' commitments (hashes), in order; empty when they do not decode.
+    commits: Vec<Commitment>,
+}
+
+impl Held {
+    fn new(proposal: HeldProposal) -> Held {
+        let transactions =
+            payload::all_transactions(&proposal.payload, &proposal.leaf.header.ns_table).ok();
+        let commits = transactions
+            .iter()
+            .flatten()
+            .map(Transaction::commit)
+            .collect();
+        Held {
+            proposal,
+            transactions,
+            commits,
+        }
+    }
+}
 
 fn now_ms() -> u64 {
     SystemTime::now()
@@ -31,7 +58,6 @@ pub struct ConsensusActor<N: Network> {
     mempool: Arc<Mutex<Mempool>>,
     metrics: Arc<Metrics>,
     status: watch::Sender<NodeStatus>,
-    decided_tx: Option<mpsc::Sender<(Leaf, QuorumCertificate)>>,
     store_tx: Option<mpsc::Sender<crate::writer::DecidedRecord>>,
     storage: Option<sq_storage::Storage>,
     /// What rebuilding the state machine after a long catch-up needs.
@@ -50,7 +76,7 @@ pub struct ConsensusActor<N: Network> {
     timer_tx: mpsc::UnboundedSender<View>,
     timer_rx: mpsc::UnboundedReceiver<View>,
     /// Proposals this node persisted and that are not decided yet, by leaf commitment.
-    payloads: HashMap<Commitment, HeldProposal>,
+    payloads: HashMap<Commitment, Held>,
     recent: VecDeque<Commitment>,
     /// Decided transactions since the mempool's duplicate set was last trimmed.
     decided_since_trim: usize,
@@ -59,8 +85,7 @@ pub struct ConsensusActor<N: Network> {
 
 impl<N: Network> ConsensusActor<N> {
     /// Wires the actor. `store` is moved to a dedicated thread that fsyncs records in order and
-    /// acknowledges them; `payloads` are the restored undecided proposals. Decided leaves with
-    /// their QCs are also sent to `handles.decided_tx` when given (for the L1 commitment task).
+    /// acknowledges them; `payloads` are the restored undecided proposals.
     #[must_use]
     pub fn new(
         cfg: Config,
@@ -75,7 +100,6 @@ impl<N: Network> ConsensusActor<N> {
             mempool,
             metrics,
             status,
-            decided_tx,
             store_tx,
             storage,
         } = handles;
@@ -103,14 +127,16 @@ impl<N: Network> ConsensusActor<N> {
             .ok();
         let (timer_tx, timer_rx) = mpsc::unbounded_channel();
         let (rejoin_tx, rejoin_rx) = mpsc::unbounded_channel();
-        let payloads = payloads.into_iter().map(|h| (h.leaf.commit(), h)).collect();
+        let payloads = payloads
+            .into_iter()
+            .map(|h| (h.leaf.commit(), Held::new(h)))
+            .collect();
         ConsensusActor {
             machine,
             net,
             mempool,
             metrics,
             status,
-            decided_tx,
             store_tx,
             storage,
             cfg,
@@ -204,22 +230,19 @@ impl<N: Network> ConsensusActor<N> {
                     share,
                 } = &record
                 {
-                    self.payloads.insert(
-                        leaf.commit(),
-                        HeldProposal {
-                            leaf: leaf.clone(),
-                            payload: payload.clone(),
-                            common: *common,
-                            share: share.clone(),
-                        },
-                    );
+                    let held = Held::new(HeldProposal {
+                        leaf: leaf.clone(),
+                        payload: payload.clone(),
+                        common: *common,
+                        share: share.clone(),
+                    });
                     // Another leader's block holds these: don't propose them again while it
                     // may still be decided.
-                    if let Ok(txs) = payload::all_transactions(payload, &leaf.header.ns_table) {
-                        let commits: Vec<Commitment> =
-                            txs.iter().map(sq_types::Transaction::commit).collect();
-                        self.lock_mempool().proposed(leaf.header.view, &commits);
+                    if held.transactions.is_some() {
+                        self.lock_mempool()
+                            .proposed(leaf.header.view, &held.commits);
                     }
+                    self.payloads.insert(leaf.commit(), held);
                 }
                 self.host_seq = self.seq_base + seq;
                 if self.persist_tx.send((self.host_seq, record)).is_err() {
@@ -278,27 +301,27 @@ impl<N: Network> ConsensusActor<N> {
         let now = now_ms();
         for (leaf, qc) in chain {
             let commit = leaf.commit();
-            let held = self.payloads.get(&commit);
-            if let Some(h) = held {
+            // Decided: the writer takes the held proposal from here on.
+            let held = self.payloads.remove(&commit);
+            if let Some(h) = &held {
                 self.metrics
                     .decided_payload_bytes
-                    .inc_by(h.payload.len() as u64);
+                    .inc_by(h.proposal.payload.len() as u64);
             }
-            let txs = held
-                .and_then(|h| payload::all_transactions(&h.payload, &leaf.header.ns_table).ok());
+            let txs = held.as_ref().and_then(|h| h.transactions.as_ref());
             let block = DecidedBlock {
                 height: leaf.header.height,
                 view: leaf.header.view,
                 leaf: commit,
-                transactions: txs.as_ref().map(Vec::len),
+                transactions: txs.map(Vec::len),
             };
-            if let Some(txs) = &txs {
-                let commits: Vec<Commitment> =
-                    txs.iter().map(sq_types::Transaction::commit).collect();
-                self.lock_mempool().decided(&commits);
-                self.decided_since_trim += commits.len();
-                self.recent.extend(commits);
-                self.metrics.decided_transactions.inc_by(txs.len() as u64);
+            if let Some(h) = held.as_ref().filter(|h| h.transactions.is_some()) {
+                self.lock_mempool().decided(&h.commits);
+                self.decided_since_trim += h.commits.len();
+                self.metrics
+                    .decided_transactions
+                    .inc_by(h.commits.len() as u64);
+                self.recent.extend(h.commits.iter().copied());
             }
             self.metrics.decided_blocks.inc();
             self.metrics.height.set(block.height.0 as i64);
@@ -314,24 +337,24 @@ impl<N: Network> ConsensusActor<N> {
                 s.decided_transactions += block.transactions.unwrap_or(0) as u64;
             });
             if let Some(tx) = &self.store_tx {
+                let (held, transactions) = match held {
+                    Some(h) => (Some(h.proposal), h.transactions.unwrap_or_default()),
+                    None => (None, Vec::new()),
+                };
                 let record = crate::writer::DecidedRecord {
-                    leaf: leaf.clone(),
-                    qc: qc.clone(),
-                    held: self.payloads.get(&commit).cloned(),
+                    leaf,
+                    qc,
+                    held,
+                    transactions,
                 };
                 if tx.try_send(record).is_err() {
                     tracing::warn!(target: "node::storage", height = block.height.0, "storage writer is behind; catch-up will refill this block");
                 }
             }
-            if let Some(tx) = &self.decided_tx {
-                if tx.try_send((leaf, qc)).is_err() {
-                    tracing::warn!(target: "node::consensus", "decided-leaf consumer is behind; a leaf was not forwarded");
-                }
-            }
         }
         let decided = self.machine.safety().decided.header.height.0;
         self.payloads
-            .retain(|_, h| h.leaf.header.height.0 > decided);
+            .retain(|_, h| h.proposal.leaf.header.height.0 > decided);
         while self.recent.len() > 100_000 {
             self.recent.pop_front();
         }

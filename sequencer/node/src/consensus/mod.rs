@@ -9,7 +9,7 @@ pub use actor::ConsensusActor;
 use crate::metrics::Metrics;
 use sq_api::mempool::Mempool;
 pub use sq_api::status::NodeStatus;
-use sq_types::{Commitment, Height, Leaf, QuorumCertificate, View};
+use sq_types::{Commitment, Height, View};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, watch};
 
@@ -22,9 +22,6 @@ pub struct Handles {
     pub metrics: Arc<Metrics>,
     /// Where the actor publishes its [`NodeStatus`] after every input.
     pub status: watch::Sender<NodeStatus>,
-    /// Receives every decided leaf with its QC, when given (the L1 commitment task). Bounded:
-    /// a full channel drops the leaf with a warning rather than stall consensus.
-    pub decided_tx: Option<mpsc::Sender<(Leaf, QuorumCertificate)>>,
     /// Receives every decided leaf with its QC and held proposal, for the storage writer.
     /// Bounded: a full channel drops the record with a warning; catch-up refills the gap.
     pub store_tx: Option<mpsc::Sender<crate::writer::DecidedRecord>>,

@@ -78,7 +78,8 @@ impl<N: Network> ConsensusActor<N> {
             },
         );
         self.seq_base = self.host_seq;
-        self.payloads.retain(|_, h| h.leaf.header.height > height);
+        self.payloads
+            .retain(|_, h| h.proposal.leaf.header.height > height);
         self.apply(Input::Start);
     }
 }
