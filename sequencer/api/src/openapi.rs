@@ -22,8 +22,8 @@ pub fn document() -> Value {
         },
         "paths": {
             "/v0/status": {"get": op("Node status", vec![], "Status", &[])},
-            "/v0/status/metrics": {"get": text_op("Prometheus metrics (text exposition format 0.0.4)")},
-            "/metrics": {"get": text_op("Prometheus metrics (text exposition format 0.0.4)")},
+            "/v0/status/metrics": {"get": text_op("Prometheus metrics (OpenMetrics text format 1.0.0)")},
+            "/metrics": {"get": text_op("Prometheus metrics (OpenMetrics text format 1.0.0)")},
             "/v0/availability/leaf/{height}": {"get": op(
                 "The decided leaf at a height with its certifying QC",
                 vec![param("height", "path", "Block height", "integer")],
@@ -73,7 +73,10 @@ pub fn document() -> Value {
                 "VidShare", &with_data)},
             "/v0/availability/stream/leaves/{from}": {"get": {
                 "summary": "Server-Sent Events: one `leaf` event (id = height, data = Leaf JSON) per stored height from `from` upward, then each new one as it is stored; `error` events carry an Error body. Ends when the client disconnects.",
-                "parameters": [param("from", "path", "First height", "integer")],
+                "parameters": [
+                    param("from", "path", "First height", "integer"),
+                    optional(param("Last-Event-ID", "header", "Resume: the id (height) of the last event this client received; the stream starts after it when that is later than `from`. Ignored unless a decimal integer", "integer")),
+                ],
                 "responses": responses(
                     json!({"description": "An event stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}}),
                     &[BadRequest]),
@@ -107,6 +110,12 @@ fn param(name: &str, location: &str, description: &str, ty: &str) -> Value {
     json!({"name": name, "in": location, "required": true, "description": description, "schema": schema})
 }
 
+/// `parameter` with `required: false`.
+fn optional(mut parameter: Value) -> Value {
+    parameter["required"] = json!(false);
+    parameter
+}
+
 /// A JSON GET operation returning `schema` on 200, with `errors`.
 fn op(summary: &str, parameters: Vec<Value>, schema: &str, errors: &[ErrorCode]) -> Value {
     json!({
@@ -121,7 +130,7 @@ fn op(summary: &str, parameters: Vec<Value>, schema: &str, errors: &[ErrorCode])
 fn text_op(summary: &str) -> Value {
     json!({
         "summary": summary,
-        "responses": {"200": {"description": "OK", "content": {"text/plain": {"schema": {"type": "string"}}}}},
+        "responses": {"200": {"description": "OK", "content": {"application/openmetrics-text": {"schema": {"type": "string"}}}}},
     })
 }
 

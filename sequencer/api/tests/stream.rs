@@ -23,9 +23,16 @@ type Event = (String, String, String);
 
 impl Events {
     async fn open(f: &Fixture, from: u64) -> Events {
-        let req = Request::get(format!("/v0/availability/stream/leaves/{from}"))
-            .body(Body::empty())
-            .expect("request");
+        Events::open_after(f, from, None).await
+    }
+
+    /// Opens the stream as a reconnecting client that last saw event `last_id`.
+    async fn open_after(f: &Fixture, from: u64, last_id: Option<&str>) -> Events {
+        let mut req = Request::get(format!("/v0/availability/stream/leaves/{from}"));
+        if let Some(id) = last_id {
+            req = req.header("Last-Event-ID", id);
+        }
+        let req = req.body(Body::empty()).expect("request");
         let resp = f.router().oneshot(req).await.expect("infallible");
         assert_eq!(resp.status(), StatusCode::OK);
         assert_eq!(
@@ -136,4 +143,26 @@ async fn a_closed_storage_ends_the_stream_with_an_error_event() {
     let body: serde_json::Value = serde_json::from_str(&data).expect("JSON");
     assert_eq!(body["code"], "storage_unavailable");
     assert_eq!(events.next().await, None);
+}
+
+#[tokio::test]
+async fn a_reconnecting_client_resumes_after_its_last_event_id() {
+    let f = Fixture::new().await;
+    let mut first = Events::open(&f, 0).await;
+    let (_, last_id, _) = first.next().await.expect("an event");
+    assert_eq!(last_id, "0");
+    assert_eq!(first.next_leaf().await.header.height, 1);
+    drop(first);
+    // The client saw heights 0 and 1 and reconnects with the URL it first used.
+    let mut resumed = Events::open_after(&f, 0, Some("1")).await;
+    for h in 2..=LEAF_ONLY {
+        assert_eq!(
+            resumed.next_leaf().await.header.height,
+            h,
+            "no skip, no repeat"
+        );
+    }
+    // A garbled header is ignored: the path's `from` applies.
+    let mut garbled = Events::open_after(&f, 1, Some("one")).await;
+    assert_eq!(garbled.next_leaf().await.header.height, 1);
 }

@@ -7,6 +7,11 @@
 //! slow client holds at most one page in memory. Heights absent from storage are skipped; each
 //! event's `id` is its height, so a client sees a gap.
 //!
+//! Resuming (the Server-Sent Events specification, "Last-Event-ID"): a client that reconnects
+//! with a `Last-Event-ID: H` header (a decimal height, as every `leaf` event's `id` is) gets
+//! the stream from `max(from, H + 1)`, so it neither skips nor repeats a height. A header that
+//! is not a decimal `u64` is ignored.
+//!
 //! Errors are `error` events whose data is the usual `{"code", "message"}`: after a retryable
 //! storage error the stream waits [`RETRY_AFTER`] and goes on; after any other it ends. It also
 //! ends once the `stored_height` sender is gone (the node is stopping) and every stored leaf was
@@ -17,6 +22,7 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::Stream;
 use sq_storage::Storage;
@@ -31,18 +37,32 @@ use crate::{ApiState, MAX_LEAVES_PER_REQUEST};
 /// Wait after a retryable storage error before reading again.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
 
+/// The `Last-Event-ID` request header (SSE resumption).
+const LAST_EVENT_ID: &str = "last-event-id";
+
 pub(crate) async fn leaves(
     State(state): State<ApiState>,
     PathParams(from): PathParams<u64>,
+    headers: HeaderMap,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let cursor = Cursor {
         storage: state.storage,
         stored: state.stored_height,
-        next: from,
+        next: resume_from(from, &headers),
         page: VecDeque::new(),
         phase: Phase::Live,
     };
     Sse::new(futures::stream::unfold(cursor, Cursor::step)).keep_alive(KeepAlive::default())
+}
+
+/// The first height to send: `from`, or the height after the client's `Last-Event-ID` when
+/// that is later.
+fn resume_from(from: u64, headers: &HeaderMap) -> u64 {
+    headers
+        .get(LAST_EVENT_ID)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(from, |last| from.max(last.saturating_add(1)))
 }
 
 /// What the cursor does next besides sending buffered leaves.
@@ -143,4 +163,30 @@ fn leaf_event(leaf: &Leaf, qc: &QuorumCertificate) -> Event {
 fn error_event(e: &ApiError) -> Event {
     let json = serde_json::to_string(&e.body()).unwrap_or_default();
     Event::default().event("error").data(json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_last(id: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(LAST_EVENT_ID, id.parse().expect("header value"));
+        h
+    }
+
+    #[test]
+    fn last_event_id_resumes_after_it_and_never_before_from() {
+        assert_eq!(resume_from(3, &HeaderMap::new()), 3);
+        assert_eq!(resume_from(3, &with_last("7")), 8);
+        assert_eq!(resume_from(9, &with_last("7")), 9, "from is later");
+        assert_eq!(resume_from(3, &with_last(" 7 ")), 8);
+        assert_eq!(resume_from(3, &with_last("x")), 3, "ignored");
+        assert_eq!(resume_from(3, &with_last("-1")), 3, "ignored");
+        assert_eq!(
+            resume_from(0, &with_last(&u64::MAX.to_string())),
+            u64::MAX,
+            "saturates"
+        );
+    }
 }
