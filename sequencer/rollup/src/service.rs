@@ -404,14 +404,15 @@ pub async fn bind(
     info!(target: "rollup", rpc = %rpc.local_addr()?, pdh = %pdh.local_addr()?,
         chain_id = rollup.config().genesis.chain_id, namespace = rollup.config().genesis.namespace,
         "rollup serving (signatures are checked by this executor, not inside the proofs)");
-    let rpc_app = crate::rpc::router(rollup.clone());
+    let rpc_server = crate::rpc::serve(rollup.clone(), rpc.into_std()?)
+        .context("starting the rollup JSON-RPC")?;
     let pdh_app = crate::pdh::router(rollup.clone()).merge(crate::metrics::router(rollup.clone()));
     Ok(async move {
         tokio::spawn(rollup.follow());
-        tokio::try_join!(
-            axum::serve(rpc, rpc_app).into_future(),
-            axum::serve(pdh, pdh_app).into_future()
-        )?;
+        tokio::select! {
+            () = rpc_server => anyhow::bail!("the rollup JSON-RPC stopped"),
+            served = axum::serve(pdh, pdh_app).into_future() => served?,
+        }
         Ok(())
     })
 }
