@@ -1,7 +1,7 @@
 //! Durable storage of decided leaves, QCs, payloads, VID shares and transactions on sqlx: SQLite embedded by default, PostgreSQL by URL.
 //!
 //! [`Storage`] is the whole API: [`Storage::connect`] picks the dialect from the URL
-//! (`sqlite://…` or `postgres://…`) and applies that dialect's migrations
+//! (`sqlite://…` or `postgres://…`) and applies that dialect's migrations through sq-db
 //! (`migrations/sqlite/`, `migrations/postgres/`: the same schema, spelled per dialect).
 //! Writes of one decided block are one SQL transaction ([`Storage::insert_decided`]); reads
 //! return `Ok(None)` for absent rows and [`StorageError::Corrupt`] for rows that do not decode.
@@ -48,9 +48,12 @@
 //!
 //! # Layout
 //!
-//! `store.rs` holds the API, written once over both pools; `sql.rs` the SQL text both dialects
-//! share; `sqlite.rs` and `postgres.rs` connection setup and the statements that differ (the
-//! batched transaction insert); `rows.rs` the pure conversion between rows and types.
+//! `store.rs` holds the API, written once over both pools with [`sq_db::on_pool!`], and the
+//! migrations it hands to [`sq_db::connect`]; `sql.rs` the SQL text both dialects share;
+//! `sqlite.rs` and `postgres.rs` the statements that differ (the batched transaction insert);
+//! `rows.rs` the pure conversion between rows and types. Connecting, migrating, the SQLite
+//! durability settings, write transactions and the retryable classification of driver errors
+//! are sq-db's, shared with the prover DAL and the rollup.
 #![cfg_attr(not(test), forbid(unsafe_code))]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
@@ -66,4 +69,5 @@ mod store;
 pub use block::DecidedBlock;
 pub use error::StorageError;
 pub use rollup::{RollupAccountRow, RollupBatchRow, RollupBlockWrite, RollupReceiptRow};
-pub use store::{Dialect, Storage, SQLITE_FILE_NAME};
+pub use sq_db::{DbError, Dialect};
+pub use store::{Storage, SQLITE_FILE_NAME};

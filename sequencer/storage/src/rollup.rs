@@ -5,7 +5,9 @@
 //! [`Storage::rollup_apply_block`] writes everything one executed block changes in one SQL
 //! transaction, so after a crash the rollup resumes from a consistent executed height.
 
-use crate::store::{on_pool, Backend, Storage};
+use sq_db::on_pool;
+
+use crate::store::Storage;
 use crate::StorageError;
 
 /// One account row: `(address (20 bytes), leaf index, encoding)`.
@@ -106,7 +108,7 @@ impl Storage {
                 Ok::<_, StorageError>((key(b.number)?, key(b.first_height)?, key(b.last_height)?))
             })
             .transpose()?;
-        on_pool!(self, pool, dialect => {
+        on_pool!(self.pool, pool, dialect => {
             // It reads before it writes: on SQLite take the write lock first (see begin_write).
             let mut tx = dialect::begin_write(pool).await?;
             let executed: Option<i64> = sqlx::query_scalar(EXECUTED).fetch_optional(&mut *tx).await?;
@@ -155,7 +157,7 @@ impl Storage {
     /// # Errors
     /// [`StorageError::Database`]; [`StorageError::Corrupt`] for a negative value.
     pub async fn rollup_executed_height(&self) -> Result<Option<u64>, StorageError> {
-        let v: Option<i64> = on_pool!(self, pool => {
+        let v: Option<i64> = on_pool!(self.pool, pool => {
             sqlx::query_scalar(EXECUTED).fetch_optional(pool).await?
         });
         v.map(|v| unkey("rollup executed height", v)).transpose()
@@ -166,7 +168,7 @@ impl Storage {
     /// # Errors
     /// [`StorageError::Database`]; [`StorageError::Corrupt`] for an index outside `u32`.
     pub async fn rollup_accounts(&self) -> Result<Vec<RollupAccountRow>, StorageError> {
-        let rows: Vec<(Vec<u8>, i64, Vec<u8>)> = on_pool!(self, pool => {
+        let rows: Vec<(Vec<u8>, i64, Vec<u8>)> = on_pool!(self.pool, pool => {
             sqlx::query_as(ACCOUNTS).fetch_all(pool).await?
         });
         rows.into_iter()
@@ -185,7 +187,7 @@ impl Storage {
     /// [`StorageError::Database`].
     pub async fn rollup_block(&self, height: u64) -> Result<Option<Vec<u8>>, StorageError> {
         let Ok(h) = key(height) else { return Ok(None) };
-        Ok(on_pool!(self, pool => {
+        Ok(on_pool!(self.pool, pool => {
             sqlx::query_scalar(BLOCK_AT).bind(h).fetch_optional(pool).await?
         }))
     }
@@ -200,7 +202,7 @@ impl Storage {
         to: u64,
     ) -> Result<Vec<(u64, Vec<u8>)>, StorageError> {
         let (from, to) = (key(from)?, key(to.min(i64::MAX as u64))?);
-        let rows: Vec<(i64, Vec<u8>)> = on_pool!(self, pool => {
+        let rows: Vec<(i64, Vec<u8>)> = on_pool!(self.pool, pool => {
             sqlx::query_as(BLOCKS_FROM).bind(from).bind(to).fetch_all(pool).await?
         });
         rows.into_iter()
@@ -216,7 +218,7 @@ impl Storage {
         &self,
         hash: &[u8],
     ) -> Result<Option<(u64, u32, Vec<u8>)>, StorageError> {
-        let row: Option<(i64, i64, Vec<u8>)> = on_pool!(self, pool => {
+        let row: Option<(i64, i64, Vec<u8>)> = on_pool!(self.pool, pool => {
             sqlx::query_as(RECEIPT).bind(hash).fetch_optional(pool).await?
         });
         row.map(|(h, i, r)| {
@@ -236,7 +238,7 @@ impl Storage {
     pub async fn rollup_batch(&self, number: u64) -> Result<Option<RollupBatchRow>, StorageError> {
         let Ok(n) = key(number) else { return Ok(None) };
         let sql = format!("{BATCH_COLS} WHERE number = $1");
-        let row: Option<BatchTuple> = on_pool!(self, pool => {
+        let row: Option<BatchTuple> = on_pool!(self.pool, pool => {
             sqlx::query_as(&sql).bind(n).fetch_optional(pool).await?
         });
         row.map(batch_from).transpose()
@@ -253,7 +255,7 @@ impl Storage {
         let after = key(after)?;
         let sql =
             format!("{BATCH_COLS} WHERE proof IS NULL AND number > $1 ORDER BY number LIMIT 1");
-        let row: Option<BatchTuple> = on_pool!(self, pool => {
+        let row: Option<BatchTuple> = on_pool!(self.pool, pool => {
             sqlx::query_as(&sql).bind(after).fetch_optional(pool).await?
         });
         row.map(batch_from).transpose()
@@ -265,7 +267,7 @@ impl Storage {
     /// [`StorageError::Database`]; [`StorageError::Corrupt`].
     pub async fn rollup_last_batch(&self) -> Result<Option<RollupBatchRow>, StorageError> {
         let sql = format!("{BATCH_COLS} ORDER BY number DESC LIMIT 1");
-        let row: Option<BatchTuple> = on_pool!(self, pool => {
+        let row: Option<BatchTuple> = on_pool!(self.pool, pool => {
             sqlx::query_as(&sql).fetch_optional(pool).await?
         });
         row.map(batch_from).transpose()
@@ -276,7 +278,7 @@ impl Storage {
     /// # Errors
     /// [`StorageError::Database`].
     pub async fn rollup_batch_counts(&self) -> Result<(u64, u64), StorageError> {
-        let (all, proven): (i64, i64) = on_pool!(self, pool => {
+        let (all, proven): (i64, i64) = on_pool!(self.pool, pool => {
             sqlx::query_as("SELECT COUNT(*), COUNT(proof) FROM rollup_batches").fetch_one(pool).await?
         });
         Ok((all.max(0) as u64, proven.max(0) as u64))
@@ -293,7 +295,7 @@ impl Storage {
         proof: &[u8],
     ) -> Result<bool, StorageError> {
         let n = key(number)?;
-        let affected = on_pool!(self, pool => {
+        let affected = on_pool!(self.pool, pool => {
             sqlx::query(MARK_PROVEN).bind(n).bind(proof).execute(pool).await?.rows_affected()
         });
         Ok(affected == 1)
