@@ -52,13 +52,6 @@ pub enum StorageError {
         /// Its value.
         value: u64,
     },
-    /// A rollup table holds an integer outside its type's range (negative, or an index
-    /// above `u32::MAX`): the database was modified outside this crate.
-    #[error("corrupt {what} in the rollup tables")]
-    CorruptRollup {
-        /// Which column.
-        what: &'static str,
-    },
 }
 
 impl StorageError {
@@ -75,8 +68,7 @@ impl StorageError {
             StorageError::Conflict { .. }
             | StorageError::InvalidBlock { .. }
             | StorageError::Corrupt { .. }
-            | StorageError::OutOfRange { .. }
-            | StorageError::CorruptRollup { .. } => false,
+            | StorageError::OutOfRange { .. } => false,
         }
     }
 }

@@ -32,9 +32,8 @@
 //! | `safety` | `id` (always 1), `state` | opaque consensus safety state |
 //! | `meta` | `key`, `value` | `pruned_through`: highest pruned height |
 //!
-//! Schema v2 adds the example rollup's tables (`rollup_accounts`, `rollup_blocks`,
-//! `rollup_receipts`, `rollup_batches`, `rollup_meta`); see the `rollup` module's methods
-//! (`Storage::rollup_*`).
+//! The example rollup's tables are not here: sq-rollup owns them in its own database
+//! (`sq_rollup::db`), so a sequencer database holds no `rollup_*` table.
 //!
 //! Column types per dialect:
 //!
@@ -60,7 +59,6 @@
 mod block;
 mod error;
 mod postgres;
-mod rollup;
 mod rows;
 mod sql;
 mod sqlite;
@@ -68,6 +66,5 @@ mod store;
 
 pub use block::DecidedBlock;
 pub use error::StorageError;
-pub use rollup::{RollupAccountRow, RollupBatchRow, RollupBlockWrite, RollupReceiptRow};
 pub use sq_db::{DbError, Dialect};
 pub use store::{Storage, SQLITE_FILE_NAME};

@@ -85,6 +85,33 @@ impl TestDb {
         }
     }
 
+    /// The names of the database's tables, on a connection of its own.
+    pub async fn table_names(&self) -> Vec<String> {
+        match self.kind {
+            Kind::Sqlite => {
+                let mut c = sqlx::SqliteConnection::connect(&self.url)
+                    .await
+                    .expect("raw sqlite");
+                sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
+                    .fetch_all(&mut c)
+                    .await
+                    .expect("tables")
+            }
+            Kind::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&self.url)
+                    .await
+                    .expect("raw postgres");
+                sqlx::query_scalar(
+                    "SELECT table_name::TEXT FROM information_schema.tables \
+                     WHERE table_schema = 'public'",
+                )
+                .fetch_all(&mut c)
+                .await
+                .expect("tables")
+            }
+        }
+    }
+
     /// The PostgreSQL database name, if any.
     pub fn pg_database(&self) -> Option<&str> {
         self.database.pg_database()

@@ -1,14 +1,149 @@
-//! The example rollup's persistence (schema v2, `migrations/*/0002_rollup.sql`): accounts,
-//! executed blocks, receipts, batches and the executed height.
+//! The rollup's own database on sq-db: accounts, executed blocks, receipts, batches and the
+//! executed height (`migrations/sqlite`, `migrations/postgres`; tables `rollup_*`). It holds
+//! no sequencer table, and no sequencer database holds these: the node's in-process rollup and
+//! the standalone `rollup` binary each open a database of their own (by default
+//! `rollup.sqlite` in their data directory).
 //!
-//! Values are opaque bytes encoded by `sq-rollup`; this module only keys and orders them.
-//! [`Storage::rollup_apply_block`] writes everything one executed block changes in one SQL
-//! transaction, so after a crash the rollup resumes from a consistent executed height.
+//! Values are opaque bytes encoded by [`crate::store`]; this module only keys and orders
+//! them.
+//!
+//! # Contracts
+//!
+//! - **Durability.** [`RollupDb::apply_block`] writes everything one executed block changes
+//!   in one SQL transaction; once it returns `Ok` the block is on disk (sq-db: WAL with
+//!   `synchronous = FULL` on SQLite, `synchronous_commit = on` on PostgreSQL).
+//! - **Restart.** After a crash the rollup resumes from a consistent executed height: a block
+//!   is either entirely stored or not at all, and a block at or below the executed height is
+//!   refused, so replaying the sequencer from there is safe.
+//! - **Failure.** Every error is a [`RollupDbError`]; [`RollupDbError::is_retryable`] tells a
+//!   dead or busy database from a corrupt row or bad input.
+//!
+//! # Schema (version 1)
+//!
+//! | table | key | notes |
+//! |-------|-----|-------|
+//! | `rollup_accounts` | `address` (20 bytes) | `idx` (unique leaf index), `account` |
+//! | `rollup_blocks` | `height` (sequencer height) | `block` |
+//! | `rollup_receipts` | `hash` (32 bytes) | `height`, `idx`, `receipt` |
+//! | `rollup_batches` | `number` (from 1) | `first_height`, `last_height`, `record`, `proof` (null until verified) |
+//! | `rollup_meta` | `key` | `executed_height` |
 
-use sq_db::on_pool;
+use sq_db::{on_pool, DbError, Dialect, Migrations, Options, Pool};
+use sqlx::migrate::Migrator;
+use tracing::info;
 
-use crate::store::Storage;
-use crate::StorageError;
+/// The file name of the default SQLite rollup database inside a data directory.
+pub const SQLITE_FILE_NAME: &str = "rollup.sqlite";
+
+/// `migrations/sqlite`, built into the binary.
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+/// `migrations/postgres`, built into the binary.
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The rollup schema, per dialect.
+const MIGRATIONS: Migrations = Migrations {
+    sqlite: &SQLITE_MIGRATIONS,
+    postgres: &POSTGRES_MIGRATIONS,
+};
+
+/// Errors call it "the SQLite rollup database"; sq-db's defaults otherwise (SQLite waits up
+/// to 5 s for a lock; pools of 4 and 8 connections).
+const OPTIONS: Options = Options::new("rollup database");
+
+/// Why a rollup database operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RollupDbError {
+    /// The database driver failed: connection refused or lost, pool timeout, SQL error, …
+    #[error("rollup database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Opening the database failed: unsupported URL scheme, unreachable database, failed
+    /// migration or file-system error.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// [`RollupDb::apply_block`] was handed a height at or below the executed height. Nothing
+    /// was written.
+    #[error("rollup block {height} is not above the executed height {executed}")]
+    NotAboveExecuted {
+        /// The height handed in.
+        height: u64,
+        /// The stored executed height.
+        executed: u64,
+    },
+    /// An integer argument does not fit the database's signed 64-bit column.
+    #[error("{what} {value} does not fit a signed 64-bit column")]
+    OutOfRange {
+        /// Which integer.
+        what: &'static str,
+        /// Its value.
+        value: u64,
+    },
+    /// A rollup table holds an integer outside its type's range (negative, or an index
+    /// above `u32::MAX`): the database was modified outside this crate.
+    #[error("corrupt {what} in the rollup tables")]
+    Corrupt {
+        /// Which column.
+        what: &'static str,
+    },
+}
+
+impl RollupDbError {
+    /// True when the same call may succeed later without any change by the caller: the
+    /// database is unreachable or busy (sq-db's classification). False for bad input and
+    /// corrupt rows.
+    #[must_use]
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            RollupDbError::Database(e) => sq_db::is_retryable(e),
+            RollupDbError::Db(e) => e.is_retryable(),
+            RollupDbError::NotAboveExecuted { .. }
+            | RollupDbError::OutOfRange { .. }
+            | RollupDbError::Corrupt { .. } => false,
+        }
+    }
+}
+
+/// A handle on the rollup database: a connection pool, cheap to clone and safe to share.
+#[derive(Clone, Debug)]
+pub struct RollupDb {
+    pool: Pool,
+}
+
+impl RollupDb {
+    /// Opens the rollup database at `url` (`sqlite://PATH`, `postgres://…`; see
+    /// [`sq_db::connect`]) and brings its schema up to date.
+    ///
+    /// # Errors
+    /// [`RollupDbError::Db`]: an unsupported scheme, an unreachable database (retryable), a
+    /// failed migration.
+    pub async fn connect(url: &str) -> Result<RollupDb, RollupDbError> {
+        let pool = sq_db::connect(url, &MIGRATIONS, &OPTIONS).await?;
+        info!(target: "rollup", dialect = %pool.dialect(), "rollup database opened");
+        Ok(RollupDb { pool })
+    }
+
+    /// Opens (creating it and its directory if missing) the SQLite rollup database at
+    /// `path`.
+    ///
+    /// # Errors
+    /// As [`RollupDb::connect`], and [`sq_db::DbError::Io`] if the directory cannot be
+    /// created.
+    pub async fn open_sqlite_file(path: &std::path::Path) -> Result<RollupDb, RollupDbError> {
+        let pool = sq_db::open_sqlite_file(path, &MIGRATIONS, &OPTIONS).await?;
+        info!(target: "rollup", path = %path.display(), "rollup database opened");
+        Ok(RollupDb { pool })
+    }
+
+    /// Which database this handle talks to.
+    #[must_use]
+    pub fn dialect(&self) -> Dialect {
+        self.pool.dialect()
+    }
+
+    /// Closes every pooled connection; later calls fail with [`sqlx::Error::PoolClosed`].
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
 
 /// One account row: `(address (20 bytes), leaf index, encoding)`.
 pub type RollupAccountRow = (Vec<u8>, u32, Vec<u8>);
@@ -70,18 +205,18 @@ const MARK_PROVEN: &str =
 
 type BatchTuple = (i64, i64, i64, Vec<u8>, Option<Vec<u8>>);
 
-fn key(v: u64) -> Result<i64, StorageError> {
-    i64::try_from(v).map_err(|_| StorageError::OutOfRange {
+fn key(v: u64) -> Result<i64, RollupDbError> {
+    i64::try_from(v).map_err(|_| RollupDbError::OutOfRange {
         what: "rollup height or number",
         value: v,
     })
 }
 
-fn unkey(what: &'static str, v: i64) -> Result<u64, StorageError> {
-    u64::try_from(v).map_err(|_| StorageError::CorruptRollup { what })
+fn unkey(what: &'static str, v: i64) -> Result<u64, RollupDbError> {
+    u64::try_from(v).map_err(|_| RollupDbError::Corrupt { what })
 }
 
-fn batch_from(t: BatchTuple) -> Result<RollupBatchRow, StorageError> {
+fn batch_from(t: BatchTuple) -> Result<RollupBatchRow, RollupDbError> {
     Ok(RollupBatchRow {
         number: unkey("rollup batch number", t.0)?,
         first_height: unkey("rollup batch first height", t.1)?,
@@ -91,21 +226,21 @@ fn batch_from(t: BatchTuple) -> Result<RollupBatchRow, StorageError> {
     })
 }
 
-impl Storage {
+impl RollupDb {
     /// Writes one executed block in one SQL transaction: the block, its receipts, the
     /// changed accounts, a sealed batch if any, and `executed_height = write.height`.
     ///
     /// # Errors
-    /// [`StorageError::InvalidBlock`] if `write.height` is not above the executed height
-    /// (nothing is written); [`StorageError::OutOfRange`] above `i64::MAX`;
-    /// [`StorageError::Database`] (nothing is written).
-    pub async fn rollup_apply_block(&self, write: &RollupBlockWrite) -> Result<(), StorageError> {
+    /// [`RollupDbError::InvalidBlock`] if `write.height` is not above the executed height
+    /// (nothing is written); [`RollupDbError::OutOfRange`] above `i64::MAX`;
+    /// [`RollupDbError::Database`] (nothing is written).
+    pub async fn apply_block(&self, write: &RollupBlockWrite) -> Result<(), RollupDbError> {
         let height = key(write.height)?;
         let batch = write
             .batch
             .as_ref()
             .map(|b| {
-                Ok::<_, StorageError>((key(b.number)?, key(b.first_height)?, key(b.last_height)?))
+                Ok::<_, RollupDbError>((key(b.number)?, key(b.first_height)?, key(b.last_height)?))
             })
             .transpose()?;
         on_pool!(self.pool, pool, dialect => {
@@ -114,9 +249,9 @@ impl Storage {
             let executed: Option<i64> = sqlx::query_scalar(EXECUTED).fetch_optional(&mut *tx).await?;
             if executed.is_some_and(|e| e >= height) {
                 tx.rollback().await?;
-                return Err(StorageError::InvalidBlock {
-                    height: sq_types::Height(write.height),
-                    reason: "rollup block at or below the executed height",
+                return Err(RollupDbError::NotAboveExecuted {
+                    height: write.height,
+                    executed: executed.unwrap_or_default().unsigned_abs(),
                 });
             }
             sqlx::query(INSERT_BLOCK).bind(height).bind(write.block.as_slice()).execute(&mut *tx).await?;
@@ -155,8 +290,8 @@ impl Storage {
     /// The last executed sequencer height, `None` before the first block.
     ///
     /// # Errors
-    /// [`StorageError::Database`]; [`StorageError::Corrupt`] for a negative value.
-    pub async fn rollup_executed_height(&self) -> Result<Option<u64>, StorageError> {
+    /// [`RollupDbError::Database`]; [`RollupDbError::Corrupt`] for a negative value.
+    pub async fn executed_height(&self) -> Result<Option<u64>, RollupDbError> {
         let v: Option<i64> = on_pool!(self.pool, pool => {
             sqlx::query_scalar(EXECUTED).fetch_optional(pool).await?
         });
@@ -166,14 +301,14 @@ impl Storage {
     /// Every account row, by leaf index.
     ///
     /// # Errors
-    /// [`StorageError::Database`]; [`StorageError::Corrupt`] for an index outside `u32`.
-    pub async fn rollup_accounts(&self) -> Result<Vec<RollupAccountRow>, StorageError> {
+    /// [`RollupDbError::Database`]; [`RollupDbError::Corrupt`] for an index outside `u32`.
+    pub async fn accounts(&self) -> Result<Vec<RollupAccountRow>, RollupDbError> {
         let rows: Vec<(Vec<u8>, i64, Vec<u8>)> = on_pool!(self.pool, pool => {
             sqlx::query_as(ACCOUNTS).fetch_all(pool).await?
         });
         rows.into_iter()
             .map(|(a, i, e)| {
-                let idx = u32::try_from(i).map_err(|_| StorageError::CorruptRollup {
+                let idx = u32::try_from(i).map_err(|_| RollupDbError::Corrupt {
                     what: "rollup account index",
                 })?;
                 Ok((a, idx, e))
@@ -184,8 +319,8 @@ impl Storage {
     /// The block encoding executed at `height`.
     ///
     /// # Errors
-    /// [`StorageError::Database`].
-    pub async fn rollup_block(&self, height: u64) -> Result<Option<Vec<u8>>, StorageError> {
+    /// [`RollupDbError::Database`].
+    pub async fn block(&self, height: u64) -> Result<Option<Vec<u8>>, RollupDbError> {
         let Ok(h) = key(height) else { return Ok(None) };
         Ok(on_pool!(self.pool, pool => {
             sqlx::query_scalar(BLOCK_AT).bind(h).fetch_optional(pool).await?
@@ -195,12 +330,8 @@ impl Storage {
     /// The blocks with `from <= height <= to`, ascending.
     ///
     /// # Errors
-    /// [`StorageError::Database`]; [`StorageError::OutOfRange`].
-    pub async fn rollup_blocks(
-        &self,
-        from: u64,
-        to: u64,
-    ) -> Result<Vec<(u64, Vec<u8>)>, StorageError> {
+    /// [`RollupDbError::Database`]; [`RollupDbError::OutOfRange`].
+    pub async fn blocks(&self, from: u64, to: u64) -> Result<Vec<(u64, Vec<u8>)>, RollupDbError> {
         let (from, to) = (key(from)?, key(to.min(i64::MAX as u64))?);
         let rows: Vec<(i64, Vec<u8>)> = on_pool!(self.pool, pool => {
             sqlx::query_as(BLOCKS_FROM).bind(from).bind(to).fetch_all(pool).await?
@@ -213,11 +344,8 @@ impl Storage {
     /// The receipt of transaction `hash`: `(height, index, encoding)`.
     ///
     /// # Errors
-    /// [`StorageError::Database`].
-    pub async fn rollup_receipt(
-        &self,
-        hash: &[u8],
-    ) -> Result<Option<(u64, u32, Vec<u8>)>, StorageError> {
+    /// [`RollupDbError::Database`].
+    pub async fn receipt(&self, hash: &[u8]) -> Result<Option<(u64, u32, Vec<u8>)>, RollupDbError> {
         let row: Option<(i64, i64, Vec<u8>)> = on_pool!(self.pool, pool => {
             sqlx::query_as(RECEIPT).bind(hash).fetch_optional(pool).await?
         });
@@ -234,8 +362,8 @@ impl Storage {
     /// Batch `number`.
     ///
     /// # Errors
-    /// [`StorageError::Database`]; [`StorageError::Corrupt`].
-    pub async fn rollup_batch(&self, number: u64) -> Result<Option<RollupBatchRow>, StorageError> {
+    /// [`RollupDbError::Database`]; [`RollupDbError::Corrupt`].
+    pub async fn batch(&self, number: u64) -> Result<Option<RollupBatchRow>, RollupDbError> {
         let Ok(n) = key(number) else { return Ok(None) };
         let sql = format!("{BATCH_COLS} WHERE number = $1");
         let row: Option<BatchTuple> = on_pool!(self.pool, pool => {
@@ -247,11 +375,11 @@ impl Storage {
     /// The lowest-numbered batch above `after` without a proof (`after = 0`: any).
     ///
     /// # Errors
-    /// [`StorageError::Database`]; [`StorageError::Corrupt`].
-    pub async fn rollup_lowest_unproven_batch(
+    /// [`RollupDbError::Database`]; [`RollupDbError::Corrupt`].
+    pub async fn lowest_unproven_batch(
         &self,
         after: u64,
-    ) -> Result<Option<RollupBatchRow>, StorageError> {
+    ) -> Result<Option<RollupBatchRow>, RollupDbError> {
         let after = key(after)?;
         let sql =
             format!("{BATCH_COLS} WHERE proof IS NULL AND number > $1 ORDER BY number LIMIT 1");
@@ -264,8 +392,8 @@ impl Storage {
     /// The highest-numbered batch.
     ///
     /// # Errors
-    /// [`StorageError::Database`]; [`StorageError::Corrupt`].
-    pub async fn rollup_last_batch(&self) -> Result<Option<RollupBatchRow>, StorageError> {
+    /// [`RollupDbError::Database`]; [`RollupDbError::Corrupt`].
+    pub async fn last_batch(&self) -> Result<Option<RollupBatchRow>, RollupDbError> {
         let sql = format!("{BATCH_COLS} ORDER BY number DESC LIMIT 1");
         let row: Option<BatchTuple> = on_pool!(self.pool, pool => {
             sqlx::query_as(&sql).fetch_optional(pool).await?
@@ -276,8 +404,8 @@ impl Storage {
     /// Counts of `(batches, proven batches)`.
     ///
     /// # Errors
-    /// [`StorageError::Database`].
-    pub async fn rollup_batch_counts(&self) -> Result<(u64, u64), StorageError> {
+    /// [`RollupDbError::Database`].
+    pub async fn batch_counts(&self) -> Result<(u64, u64), RollupDbError> {
         let (all, proven): (i64, i64) = on_pool!(self.pool, pool => {
             sqlx::query_as("SELECT COUNT(*), COUNT(proof) FROM rollup_batches").fetch_one(pool).await?
         });
@@ -288,12 +416,8 @@ impl Storage {
     /// the batch is unknown or already has a proof.
     ///
     /// # Errors
-    /// [`StorageError::Database`].
-    pub async fn rollup_mark_proven(
-        &self,
-        number: u64,
-        proof: &[u8],
-    ) -> Result<bool, StorageError> {
+    /// [`RollupDbError::Database`].
+    pub async fn mark_proven(&self, number: u64, proof: &[u8]) -> Result<bool, RollupDbError> {
         let n = key(number)?;
         let affected = on_pool!(self.pool, pool => {
             sqlx::query(MARK_PROVEN).bind(n).bind(proof).execute(pool).await?.rows_affected()
