@@ -1,5 +1,7 @@
 //! The one error type of this crate and its retry predicate.
 
+use sq_db::DbError;
+
 /// Why a [`crate::ProverDal`] operation failed.
 ///
 /// [`DalError::is_retryable`] tells a dead or busy database (retry later: the pool
@@ -9,26 +11,10 @@ pub enum DalError {
     /// The database driver failed: connection refused or lost, pool timeout, SQL error, …
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
-    /// The database could not be reached or opened by [`crate::ProverDal::connect`].
-    #[error("cannot open the {dialect} prover database: {source}")]
-    Connect {
-        /// Which database.
-        dialect: crate::Dialect,
-        /// The driver's error.
-        source: sqlx::Error,
-    },
-    /// Applying the schema migrations failed.
-    #[error("prover database schema migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-    /// The URL's scheme is not `sqlite:`, `postgres:` or `postgresql:`. Only the scheme is
-    /// kept, so that a password in the URL never reaches a log.
-    #[error(
-        "unsupported database URL scheme {scheme:?}: expected sqlite://, postgres:// or postgresql://"
-    )]
-    UnsupportedUrl {
-        /// The text before the first `:`.
-        scheme: String,
-    },
+    /// Opening the database failed: unsupported URL scheme, unreachable database, failed
+    /// migration (see [`DbError`]; its messages call this "the prover database").
+    #[error(transparent)]
+    Db(#[from] DbError),
     /// A protocol version string is not of the form `0.minor.patch`.
     #[error("invalid protocol version {0:?}: expected 0.MINOR.PATCH")]
     InvalidProtocolVersion(String),
@@ -92,11 +78,9 @@ impl DalError {
     #[must_use]
     pub fn is_retryable(&self) -> bool {
         match self {
-            DalError::Database(e) | DalError::Connect { source: e, .. } => sqlx_retryable(e),
-            DalError::Migrate(sqlx::migrate::MigrateError::Execute(e)) => sqlx_retryable(e),
-            DalError::Migrate(_)
-            | DalError::UnsupportedUrl { .. }
-            | DalError::InvalidProtocolVersion(_)
+            DalError::Database(e) => sq_db::is_retryable(e),
+            DalError::Db(e) => e.is_retryable(),
+            DalError::InvalidProtocolVersion(_)
             | DalError::VersionConflict { .. }
             | DalError::NotFound { .. }
             | DalError::WrongState { .. }
@@ -107,56 +91,19 @@ impl DalError {
     }
 }
 
-/// Whether a driver error is transient (see [`DalError::is_retryable`]).
-fn sqlx_retryable(e: &sqlx::Error) -> bool {
-    match e {
-        sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_)
-        | sqlx::Error::Protocol(_)
-        | sqlx::Error::PoolTimedOut
-        | sqlx::Error::WorkerCrashed => true,
-        sqlx::Error::Database(db) => {
-            if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
-                pg_code_retryable(pg.code())
-            } else if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
-                db.code().is_some_and(|c| sqlite_code_retryable(&c))
-            } else {
-                false
-            }
-        }
-        _ => false,
-    }
-}
-
-/// PostgreSQL SQLSTATEs that mean "try again": class 08 (connection exception),
-/// serialization failure, deadlock, too many connections, server shutting down/starting.
-fn pg_code_retryable(code: &str) -> bool {
-    code.starts_with("08")
-        || matches!(
-            code,
-            "40001" | "40P01" | "53300" | "57P01" | "57P02" | "57P03"
-        )
-}
-
-/// SQLite result codes whose primary code is `SQLITE_BUSY` (5) or `SQLITE_LOCKED` (6).
-fn sqlite_code_retryable(code: &str) -> bool {
-    code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn transient_codes_are_retryable_and_others_are_not() {
-        assert!(pg_code_retryable("08006"));
-        assert!(pg_code_retryable("40001"));
-        assert!(!pg_code_retryable("23505"));
-        assert!(sqlite_code_retryable("5"));
-        assert!(sqlite_code_retryable("517"));
-        assert!(!sqlite_code_retryable("2067"));
+    fn retryability_is_the_db_layers_for_driver_errors_and_false_for_bad_calls() {
         let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
         assert!(DalError::from(sqlx::Error::Io(refused)).is_retryable());
+        assert!(!DalError::from(sqlx::Error::RowNotFound).is_retryable());
+        let unsupported = DbError::UnsupportedUrl {
+            scheme: "mysql".to_owned(),
+        };
+        assert!(!DalError::from(unsupported).is_retryable());
         assert!(!DalError::NotFound { stage: "x", id: 1 }.is_retryable());
     }
 }

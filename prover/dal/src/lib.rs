@@ -1,7 +1,7 @@
 //! Job tables of the prover pipeline on sqlx (SQLite embedded, PostgreSQL by URL): witness inputs, basic prover jobs, scheduler, compression, protocol versions and an archive, with SKIP LOCKED picking.
 //!
 //! [`ProverDal`] is the whole API. [`ProverDal::connect`] picks the dialect from the URL
-//! (`sqlite://…` or `postgres://…`) and applies that dialect's migrations
+//! (`sqlite://…` or `postgres://…`) and applies that dialect's migrations through sq-db
 //! (`migrations/sqlite/`, `migrations/postgres/`: the same schema, spelled per dialect).
 //!
 //! # Pipeline
@@ -46,6 +46,18 @@
 //! Job columns: `status` (`queued`/`in_progress`/`successful`/`failed`), `attempts`, `error`,
 //! `picked_by`, `created_at`, `updated_at`, `processing_started_at`, `time_taken_ms`,
 //! `protocol_version`. All integers are 64-bit in both dialects.
+//!
+//! # Layout
+//!
+//! `dal/` holds the API, written once over both pools with [`sq_db::on_pool!`], one file per
+//! stage or table (`dal/mod.rs` the handle, connecting and the shared pick; then
+//! `protocol_versions.rs`, `batches.rs`, `witness_inputs.rs`, `prover_jobs.rs`,
+//! `scheduler_jobs.rs`, `compression_jobs.rs`, `house_keeper.rs`, `maintenance.rs`,
+//! `reports.rs`); `sqlite.rs` and `postgres.rs` what the queries spell per dialect (`SKIP
+//! LOCKED`, the scheduler row lock); `rows.rs` the pure conversions and the SQL built per
+//! stage; `types.rs` the API's types. Connecting, migrating, the SQLite durability settings,
+//! write transactions and the retryable classification of driver errors are sq-db's, shared
+//! with sq-storage and the rollup.
 #![cfg_attr(not(test), forbid(unsafe_code))]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
@@ -56,8 +68,9 @@ mod rows;
 mod sqlite;
 mod types;
 
-pub use dal::{Dialect, ProverDal, MAX_ERROR_LEN};
+pub use dal::{ProverDal, MAX_ERROR_LEN};
 pub use error::DalError;
+pub use sq_db::{DbError, Dialect};
 pub use types::{
     BatchState, BatchStatusReport, JobInfo, JobStatus, ParseEnumError, PickedJob, QueueDepth,
     RequeueReport, Stage, StageReport, StageStats, StatsReport, BASIC_CIRCUIT_ID, BASIC_ROUND,

@@ -345,7 +345,8 @@ async fn start_rollup(args: &RunArgs, genesis: &std::path::Path) -> anyhow::Resu
         Some(url) => url.clone(),
         None => format!("sqlite://{}", args.data_dir.join("rollup.sqlite").display()),
     };
-    let storage = sq_storage::Storage::connect(&url)
+    // The rollup's own database: no sequencer table in it, no rollup table in the node's.
+    let db = sq_rollup::RollupDb::connect(&url)
         .await
         .context("opening the rollup database")?;
     let config = sq_rollup::RollupConfig {
@@ -359,7 +360,7 @@ async fn start_rollup(args: &RunArgs, genesis: &std::path::Path) -> anyhow::Resu
         suggested_tip: 1_000_000_000,
     };
     let node = sq_rollup::node::NodeClient::new(&format!("http://127.0.0.1:{}", args.api_port))?;
-    let rollup = sq_rollup::Rollup::open(storage, config, node).await?;
+    let rollup = sq_rollup::Rollup::open(db, config, node).await?;
     let rpc = std::net::SocketAddr::from(([0, 0, 0, 0], args.rollup_rpc_port));
     let pdh = std::net::SocketAddr::from(([0, 0, 0, 0], args.rollup_pdh_port));
     let running = sq_rollup::service::bind(rollup, rpc, pdh).await?;

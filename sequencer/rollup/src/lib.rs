@@ -3,7 +3,8 @@
 //! Data flow: [`node::NodeClient`] follows a sequencer node's `/v0` API →
 //! [`chain::Chain::apply`] decodes ([`tx`]) and executes ([`execute`]) the namespace's
 //! transactions on the [`state::State`] → [`store`] writes the block, receipts, accounts and
-//! any sealed batch in one SQL transaction (sq-storage, SQLite or PostgreSQL) → [`rpc`] serves
+//! any sealed batch in one SQL transaction into the rollup's own database ([`db`], on sq-db:
+//! SQLite or PostgreSQL, no sequencer tables) → [`rpc`] serves
 //! wallets and [`pdh`] serves provers.
 //!
 //! Signatures are checked here, by the executor, before a transfer enters a batch; the
@@ -11,6 +12,7 @@
 
 pub mod chain;
 pub mod config;
+pub mod db;
 pub mod execute;
 pub mod metrics;
 pub mod node;
@@ -23,4 +25,5 @@ pub mod store;
 pub mod tx;
 
 pub use config::{BatchLimits, Genesis, RollupConfig};
+pub use db::RollupDb;
 pub use service::Rollup;

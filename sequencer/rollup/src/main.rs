@@ -7,8 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Parser;
 use sq_rollup::node::NodeClient;
-use sq_rollup::{BatchLimits, Genesis, Rollup, RollupConfig};
-use sq_storage::Storage;
+use sq_rollup::{BatchLimits, Genesis, Rollup, RollupConfig, RollupDb};
 
 /// Runs the example rollup against a sequencer node.
 #[derive(Parser, Debug)]
@@ -54,13 +53,10 @@ async fn main() -> anyhow::Result<()> {
     sq_telemetry::init_tracing();
     let args = Args::parse();
     let genesis = Genesis::load(&args.genesis)?;
-    let storage = match &args.database_url {
-        Some(url) => Storage::connect(url).await,
+    let db = match &args.database_url {
+        Some(url) => RollupDb::connect(url).await,
         None => {
-            std::fs::create_dir_all(&args.data_dir)
-                .with_context(|| format!("creating {}", args.data_dir.display()))?;
-            let path = args.data_dir.join("rollup.sqlite");
-            Storage::connect(&format!("sqlite://{}", path.display())).await
+            RollupDb::open_sqlite_file(&args.data_dir.join(sq_rollup::db::SQLITE_FILE_NAME)).await
         }
     }
     .context("opening the rollup database")?;
@@ -74,6 +70,6 @@ async fn main() -> anyhow::Result<()> {
         protocol_version: args.protocol_version,
         suggested_tip: args.suggested_tip,
     };
-    let rollup = Rollup::open(storage, config, NodeClient::new(&args.node_url)?).await?;
+    let rollup = Rollup::open(db, config, NodeClient::new(&args.node_url)?).await?;
     sq_rollup::service::serve(rollup, args.rpc_addr, args.pdh_addr).await
 }

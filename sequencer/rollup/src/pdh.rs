@@ -81,23 +81,14 @@ async fn proof_generation_data(State(rollup): State<Rollup>, body: Bytes) -> Rep
             }
         }
     };
-    let row = match rollup
-        .storage()
-        .rollup_lowest_unproven_batch(req.after)
-        .await
-    {
+    let row = match rollup.db().lowest_unproven_batch(req.after).await {
         Ok(Some(row)) => row,
         Ok(None) => return reply(StatusCode::OK, json!({ "data": null })),
         Err(e) => return internal(e),
     };
     let result = async {
         let record = store::batch_record(&row)?;
-        store::batch_witness(
-            rollup.storage(),
-            &record,
-            rollup.config().genesis.fee_recipient,
-        )
-        .await
+        store::batch_witness(rollup.db(), &record, rollup.config().genesis.fee_recipient).await
     }
     .await;
     match result {
@@ -114,7 +105,7 @@ async fn proof_generation_data(State(rollup): State<Rollup>, body: Bytes) -> Rep
 }
 
 async fn submit_proof(State(rollup): State<Rollup>, Path(batch): Path<u64>, body: Bytes) -> Reply {
-    let row = match rollup.storage().rollup_batch(batch).await {
+    let row = match rollup.db().batch(batch).await {
         Ok(Some(row)) => row,
         Ok(None) => {
             return reply(
@@ -158,7 +149,7 @@ async fn submit_proof(State(rollup): State<Rollup>, Path(batch): Path<u64>, body
     let verified =
         tokio::task::spawn_blocking(move || verify_batch(&proof, &claim, &version)).await;
     match verified {
-        Ok(Ok(v)) => match rollup.storage().rollup_mark_proven(batch, &body).await {
+        Ok(Ok(v)) => match rollup.db().mark_proven(batch, &body).await {
             Ok(true) => {
                 rollup
                     .metrics()
@@ -182,7 +173,7 @@ async fn submit_proof(State(rollup): State<Rollup>, Path(batch): Path<u64>, body
 }
 
 async fn batch(State(rollup): State<Rollup>, Path(n): Path<u64>) -> Reply {
-    match rollup.storage().rollup_batch(n).await {
+    match rollup.db().batch(n).await {
         Ok(Some(row)) => match store::batch_record(&row) {
             Ok(record) => {
                 let status = if row.proof.is_some() {
@@ -214,8 +205,8 @@ async fn batch(State(rollup): State<Rollup>, Path(n): Path<u64>) -> Reply {
 }
 
 async fn batches(State(rollup): State<Rollup>) -> Reply {
-    let counts = rollup.storage().rollup_batch_counts().await;
-    let lowest = rollup.storage().rollup_lowest_unproven_batch(0).await;
+    let counts = rollup.db().batch_counts().await;
+    let lowest = rollup.db().lowest_unproven_batch(0).await;
     match (counts, lowest) {
         (Ok((sealed, proven)), Ok(lowest)) => reply(
             StatusCode::OK,

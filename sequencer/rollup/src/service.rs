@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
+use crate::db::RollupDb;
 use alloy::primitives::{Address, B256};
 use sq_prover_circuits::account::Account;
-use sq_storage::Storage;
 use tracing::{info, warn};
 
 use crate::chain::{BlockInput, Chain};
@@ -88,7 +88,7 @@ pub struct RollupMetrics {
 
 struct Inner {
     config: RollupConfig,
-    storage: Storage,
+    db: RollupDb,
     chain: RwLock<Chain>,
     pending: Mutex<HashMap<B256, PendingTx>>,
     node: NodeClient,
@@ -113,17 +113,17 @@ pub struct AccountView {
 }
 
 impl Rollup {
-    /// Loads (or creates from genesis) the chain in `storage`.
+    /// Loads (or creates from genesis) the chain in `db`, the rollup's own database.
     ///
     /// # Errors
     /// [`StoreError`] when the database cannot be read or holds a state that does not hash
     /// to its last root.
     pub async fn open(
-        storage: Storage,
+        db: RollupDb,
         config: RollupConfig,
         node: NodeClient,
     ) -> Result<Rollup, StoreError> {
-        let chain = store::load_chain(&storage, &config).await?;
+        let chain = store::load_chain(&db, &config).await?;
         info!(
             target: "rollup",
             height = chain.height,
@@ -135,7 +135,7 @@ impl Rollup {
         Ok(Rollup {
             inner: Arc::new(Inner {
                 config,
-                storage,
+                db,
                 chain: RwLock::new(chain),
                 pending: Mutex::new(HashMap::new()),
                 node,
@@ -164,8 +164,8 @@ impl Rollup {
     }
 
     /// The database.
-    pub fn storage(&self) -> &Storage {
-        &self.inner.storage
+    pub fn db(&self) -> &RollupDb {
+        &self.inner.db
     }
 
     /// The counters.
@@ -225,7 +225,7 @@ impl Rollup {
     /// # Errors
     /// [`StoreError`].
     pub async fn block(&self, number: u64) -> Result<Option<BlockRecord>, StoreError> {
-        store::block(&self.inner.storage, number).await
+        store::block(&self.inner.db, number).await
     }
 
     /// The receipt of `hash`.
@@ -233,7 +233,7 @@ impl Rollup {
     /// # Errors
     /// [`StoreError`].
     pub async fn receipt(&self, hash: &B256) -> Result<Option<ReceiptRecord>, StoreError> {
-        store::receipt(&self.inner.storage, hash).await
+        store::receipt(&self.inner.db, hash).await
     }
 
     /// Validates `raw` (chain id, signature, fee, nonce, funds, replay) and submits it to the
@@ -295,7 +295,7 @@ impl Rollup {
     pub async fn apply(&self, input: &BlockInput) -> Result<BlockRecord, StoreError> {
         let mut next = self.chain().clone();
         let out = next.apply(input);
-        store::save_block(&self.inner.storage, &out).await?;
+        store::save_block(&self.inner.db, &out).await?;
         *self
             .inner
             .chain

@@ -1,9 +1,10 @@
-//! Persistence of the rollup through `sq-storage` (`Storage::rollup_*`), and the restart path.
+//! Encoding of the rollup's records into its own database ([`crate::db::RollupDb`]), and the
+//! restart path.
 
+use crate::db::{RollupBatchRow, RollupBlockWrite, RollupDb, RollupDbError};
 use alloy::primitives::B256;
 use sq_prover_circuits::account::Account;
 use sq_prover_circuits::witness::BatchWitness;
-use sq_storage::{RollupBatchRow, RollupBlockWrite, Storage, StorageError};
 
 use crate::chain::{BlockOutcome, Chain, OpenBatch};
 use crate::config::RollupConfig;
@@ -16,7 +17,7 @@ use crate::state::State;
 pub enum StoreError {
     /// The database failed.
     #[error(transparent)]
-    Storage(#[from] StorageError),
+    Db(#[from] RollupDbError),
     /// A stored value does not decode.
     #[error("corrupt rollup {what}: {reason}")]
     Corrupt {
@@ -45,8 +46,8 @@ fn json<T: serde::Serialize>(v: &T) -> Vec<u8> {
 /// Writes one executed block atomically.
 ///
 /// # Errors
-/// [`StoreError::Storage`]; nothing is written on error.
-pub async fn save_block(storage: &Storage, out: &BlockOutcome) -> Result<(), StoreError> {
+/// [`StoreError::Db`]; nothing is written on error.
+pub async fn save_block(db: &RollupDb, out: &BlockOutcome) -> Result<(), StoreError> {
     let write = RollupBlockWrite {
         height: out.block.number,
         block: json(&out.block),
@@ -68,7 +69,7 @@ pub async fn save_block(storage: &Storage, out: &BlockOutcome) -> Result<(), Sto
             proof: None,
         }),
     };
-    storage.rollup_apply_block(&write).await?;
+    db.apply_block(&write).await?;
     Ok(())
 }
 
@@ -76,13 +77,13 @@ pub async fn save_block(storage: &Storage, out: &BlockOutcome) -> Result<(), Sto
 ///
 /// # Errors
 /// [`StoreError`] when the tables cannot be read or do not decode.
-pub async fn load_chain(storage: &Storage, config: &RollupConfig) -> Result<Chain, StoreError> {
+pub async fn load_chain(db: &RollupDb, config: &RollupConfig) -> Result<Chain, StoreError> {
     let g = &config.genesis;
     let params = ExecParams {
         base_fee: g.base_fee,
         fee_recipient: g.fee_recipient,
     };
-    let Some(height) = storage.rollup_executed_height().await? else {
+    let Some(height) = db.executed_height().await? else {
         let state = State::genesis(g)?;
         let root = state.root();
         return Ok(Chain {
@@ -96,7 +97,7 @@ pub async fn load_chain(storage: &Storage, config: &RollupConfig) -> Result<Chai
             limits: config.batch,
         });
     };
-    let rows = storage.rollup_accounts().await?;
+    let rows = db.accounts().await?;
     let mut accounts = Vec::with_capacity(rows.len());
     for (i, (_, idx, enc)) in rows.iter().enumerate() {
         if *idx as usize != i {
@@ -111,11 +112,11 @@ pub async fn load_chain(storage: &Storage, config: &RollupConfig) -> Result<Chai
         what: "accounts",
         reason: e.to_string(),
     })?;
-    let last = block(storage, height).await?.ok_or(StoreError::Corrupt {
+    let last = block(db, height).await?.ok_or(StoreError::Corrupt {
         what: "block",
         reason: format!("executed height {height} has no block"),
     })?;
-    let (next_batch, open_from, open_root) = match storage.rollup_last_batch().await? {
+    let (next_batch, open_from, open_root) = match db.last_batch().await? {
         Some(row) => {
             let b = batch_record(&row)?;
             (b.number + 1, b.last_height + 1, b.root_after)
@@ -123,7 +124,7 @@ pub async fn load_chain(storage: &Storage, config: &RollupConfig) -> Result<Chai
         None => (1, 1, State::genesis(g)?.root()),
     };
     let mut open = OpenBatch::new(open_root);
-    for (_, enc) in storage.rollup_blocks(open_from, height).await? {
+    for (_, enc) in db.blocks(open_from, height).await? {
         open.add(&serde_json::from_slice::<BlockRecord>(&enc).map_err(corrupt("block"))?);
     }
     if state.root() != last.state_root {
@@ -148,9 +149,8 @@ pub async fn load_chain(storage: &Storage, config: &RollupConfig) -> Result<Chai
 ///
 /// # Errors
 /// [`StoreError`].
-pub async fn block(storage: &Storage, height: u64) -> Result<Option<BlockRecord>, StoreError> {
-    storage
-        .rollup_block(height)
+pub async fn block(db: &RollupDb, height: u64) -> Result<Option<BlockRecord>, StoreError> {
+    db.block(height)
         .await?
         .map(|enc| serde_json::from_slice(&enc).map_err(corrupt("block")))
         .transpose()
@@ -160,9 +160,8 @@ pub async fn block(storage: &Storage, height: u64) -> Result<Option<BlockRecord>
 ///
 /// # Errors
 /// [`StoreError`].
-pub async fn receipt(storage: &Storage, hash: &B256) -> Result<Option<ReceiptRecord>, StoreError> {
-    storage
-        .rollup_receipt(hash.as_slice())
+pub async fn receipt(db: &RollupDb, hash: &B256) -> Result<Option<ReceiptRecord>, StoreError> {
+    db.receipt(hash.as_slice())
         .await?
         .map(|(_, _, enc)| serde_json::from_slice(&enc).map_err(corrupt("receipt")))
         .transpose()
@@ -181,15 +180,12 @@ pub fn batch_record(row: &RollupBatchRow) -> Result<BatchRecord, StoreError> {
 /// # Errors
 /// [`StoreError`], including a batch whose blocks are missing.
 pub async fn batch_witness(
-    storage: &Storage,
+    db: &RollupDb,
     record: &BatchRecord,
     fee_recipient: alloy::primitives::Address,
 ) -> Result<BatchWitness, StoreError> {
     let mut transfers = Vec::new();
-    for (_, enc) in storage
-        .rollup_blocks(record.first_height, record.last_height)
-        .await?
-    {
+    for (_, enc) in db.blocks(record.first_height, record.last_height).await? {
         let b: BlockRecord = serde_json::from_slice(&enc).map_err(corrupt("block"))?;
         transfers.extend(b.witness);
     }

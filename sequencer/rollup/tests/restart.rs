@@ -4,10 +4,12 @@
 mod common;
 
 use common::*;
+use sq_db::testing::TestDatabase;
+use sq_db::Dialect;
 use sq_rollup::chain::BlockInput;
 use sq_rollup::node::NodeClient;
+use sq_rollup::RollupDb;
 use sq_rollup::{store, BatchLimits, Rollup};
-use sq_storage::Storage;
 
 async fn run(url: &str) {
     let limits = BatchLimits {
@@ -17,7 +19,7 @@ async fn run(url: &str) {
     };
     let node = NodeClient::new("http://127.0.0.1:9").expect("client");
     let r = Rollup::open(
-        Storage::connect(url).await.expect("db"),
+        RollupDb::connect(url).await.expect("db"),
         config(3, limits),
         node.clone(),
     )
@@ -55,7 +57,7 @@ async fn run(url: &str) {
     assert_eq!(receipt.block_number, 2);
 
     let reopened = Rollup::open(
-        Storage::connect(url).await.expect("db"),
+        RollupDb::connect(url).await.expect("db"),
         config(3, limits),
         node,
     )
@@ -75,8 +77,8 @@ async fn run(url: &str) {
         .expect("apply");
     assert_eq!(out.number, 4);
     let last = reopened
-        .storage()
-        .rollup_last_batch()
+        .db()
+        .last_batch()
         .await
         .expect("db")
         .expect("batch");
@@ -90,7 +92,7 @@ async fn run(url: &str) {
         ),
         (2, 3, 4, 2)
     );
-    let witness = store::batch_witness(reopened.storage(), &record, fee_recipient())
+    let witness = store::batch_witness(reopened.db(), &record, fee_recipient())
         .await
         .expect("witness");
     witness
@@ -100,37 +102,17 @@ async fn run(url: &str) {
 
 #[tokio::test]
 async fn sqlite_resumes_where_it_stopped() {
-    let dir = tempfile::tempdir().expect("dir");
-    run(&format!("sqlite://{}/rollup.sqlite", dir.path().display())).await;
+    resume(Dialect::Sqlite).await;
 }
 
 #[tokio::test]
 async fn postgres_resumes_where_it_stopped() {
-    let admin = std::env::var("SQ_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let name = format!("rollup_restart_{}", std::process::id());
-    let pool = sqlx_admin(&admin).await;
-    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
-        .execute(&pool)
-        .await;
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&pool)
-        .await
-        .expect("create db");
-    let url = format!(
-        "{}/{name}",
-        admin
-            .rsplit_once('/')
-            .map_or(admin.as_str(), |(base, _)| base)
-    );
-    run(&url).await;
-    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&pool)
-        .await;
+    resume(Dialect::Postgres).await;
 }
 
-async fn sqlx_admin(url: &str) -> sqlx::PgPool {
-    sqlx::PgPool::connect(url)
-        .await
-        .expect("PostgreSQL for tests (scripts/ensure-postgres.sh)")
+/// [`run`] on a fresh database of `dialect` (dropped afterwards on PostgreSQL).
+async fn resume(dialect: Dialect) {
+    let db = TestDatabase::create(dialect, "rollup_restart", "rollup.sqlite").await;
+    let pg = db.pg_database().map(str::to_owned);
+    sq_db::testing::run(pg, async move { run(db.url()).await }).await;
 }

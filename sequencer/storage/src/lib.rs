@@ -1,7 +1,7 @@
 //! Durable storage of decided leaves, QCs, payloads, VID shares and transactions on sqlx: SQLite embedded by default, PostgreSQL by URL.
 //!
 //! [`Storage`] is the whole API: [`Storage::connect`] picks the dialect from the URL
-//! (`sqlite://…` or `postgres://…`) and applies that dialect's migrations
+//! (`sqlite://…` or `postgres://…`) and applies that dialect's migrations through sq-db
 //! (`migrations/sqlite/`, `migrations/postgres/`: the same schema, spelled per dialect).
 //! Writes of one decided block are one SQL transaction ([`Storage::insert_decided`]); reads
 //! return `Ok(None)` for absent rows and [`StorageError::Corrupt`] for rows that do not decode.
@@ -32,9 +32,8 @@
 //! | `safety` | `id` (always 1), `state` | opaque consensus safety state |
 //! | `meta` | `key`, `value` | `pruned_through`: highest pruned height |
 //!
-//! Schema v2 adds the example rollup's tables (`rollup_accounts`, `rollup_blocks`,
-//! `rollup_receipts`, `rollup_batches`, `rollup_meta`); see the `rollup` module's methods
-//! (`Storage::rollup_*`).
+//! The example rollup's tables are not here: sq-rollup owns them in its own database
+//! (`sq_rollup::db`), so a sequencer database holds no `rollup_*` table.
 //!
 //! Column types per dialect:
 //!
@@ -48,16 +47,18 @@
 //!
 //! # Layout
 //!
-//! `store.rs` holds the API, written once over both pools; `sql.rs` the SQL text both dialects
-//! share; `sqlite.rs` and `postgres.rs` connection setup and the statements that differ (the
-//! batched transaction insert); `rows.rs` the pure conversion between rows and types.
+//! `store.rs` holds the API, written once over both pools with [`sq_db::on_pool!`], and the
+//! migrations it hands to [`sq_db::connect`]; `sql.rs` the SQL text both dialects share;
+//! `sqlite.rs` and `postgres.rs` the statements that differ (the batched transaction insert);
+//! `rows.rs` the pure conversion between rows and types. Connecting, migrating, the SQLite
+//! durability settings, write transactions and the retryable classification of driver errors
+//! are sq-db's, shared with the prover DAL and the rollup.
 #![cfg_attr(not(test), forbid(unsafe_code))]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
 mod block;
 mod error;
 mod postgres;
-mod rollup;
 mod rows;
 mod sql;
 mod sqlite;
@@ -65,5 +66,5 @@ mod store;
 
 pub use block::DecidedBlock;
 pub use error::StorageError;
-pub use rollup::{RollupAccountRow, RollupBatchRow, RollupBlockWrite, RollupReceiptRow};
-pub use store::{Dialect, Storage, SQLITE_FILE_NAME};
+pub use sq_db::{DbError, Dialect};
+pub use store::{Storage, SQLITE_FILE_NAME};

@@ -1,67 +1,32 @@
 //! [`Storage`]: the public API, one body of code over both dialects.
 
-use std::fmt;
 use std::path::Path;
 
+use sq_db::{on_pool, Dialect, Migrations, Options, Pool};
 use sq_types::{Commitment, Height, Leaf, QuorumCertificate, Transaction};
-use sqlx::postgres::PgPool;
-use sqlx::sqlite::SqlitePool;
+use sqlx::migrate::Migrator;
 use tracing::{debug, info, warn};
 
 use crate::rows::{self, BlockRows};
-use crate::{postgres, sql, sqlite, DecidedBlock, StorageError};
+use crate::{sql, DecidedBlock, StorageError};
 
 /// The file [`Storage::open_sqlite_dir`] uses inside its directory.
 pub const SQLITE_FILE_NAME: &str = "sequencer.sqlite";
 
-/// Which database a [`Storage`] talks to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Dialect {
-    /// An embedded SQLite file.
-    Sqlite,
-    /// A PostgreSQL server.
-    Postgres,
-}
+/// `migrations/sqlite`, built into the binary.
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+/// `migrations/postgres`, built into the binary.
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
-impl fmt::Display for Dialect {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Dialect::Sqlite => "SQLite",
-            Dialect::Postgres => "PostgreSQL",
-        })
-    }
-}
+/// The sequencer schema, per dialect.
+const MIGRATIONS: Migrations = Migrations {
+    sqlite: &SQLITE_MIGRATIONS,
+    postgres: &POSTGRES_MIGRATIONS,
+};
 
-#[derive(Clone, Debug)]
-pub(crate) enum Backend {
-    Sqlite(SqlitePool),
-    Postgres(PgPool),
-}
-
-/// Runs `$body` with `$pool` bound to the backend's pool (and `$dialect` to its module). The
-/// body is the same text for both arms; each arm type-checks it against its own driver.
-macro_rules! on_pool {
-    ($self:ident, $pool:ident => $body:expr) => {
-        match &$self.backend {
-            Backend::Sqlite($pool) => $body,
-            Backend::Postgres($pool) => $body,
-        }
-    };
-    ($self:ident, $pool:ident, $dialect:ident => $body:expr) => {
-        match &$self.backend {
-            Backend::Sqlite($pool) => {
-                use crate::sqlite as $dialect;
-                $body
-            }
-            Backend::Postgres($pool) => {
-                use crate::postgres as $dialect;
-                $body
-            }
-        }
-    };
-}
-
-pub(crate) use on_pool;
+/// Errors call it "the SQLite database"; SQLite waits up to 5 s for a lock; pools of 4
+/// (SQLite) and 8 (PostgreSQL) connections, 10 s to acquire one.
+const OPTIONS: Options = Options::new("database");
 
 /// A handle on the sequencer database: a connection pool, cheap to clone and safe to share
 /// between tasks.
@@ -72,7 +37,7 @@ pub(crate) use on_pool;
 /// usable after any error (the pool reconnects).
 #[derive(Clone, Debug)]
 pub struct Storage {
-    pub(crate) backend: Backend,
+    pub(crate) pool: Pool,
 }
 
 impl Storage {
@@ -83,21 +48,12 @@ impl Storage {
     /// - `postgres://…` or `postgresql://…`: a standard libpq-style URL (no TLS support).
     ///
     /// # Errors
-    /// [`StorageError::UnsupportedUrl`] for another scheme; [`StorageError::Connect`] when the
-    /// database cannot be reached or opened (retryable for a dead server);
-    /// [`StorageError::Migrate`] when the schema cannot be applied.
+    /// [`StorageError::Db`] wrapping [`sq_db::DbError::UnsupportedUrl`] for another scheme,
+    /// [`sq_db::DbError::Connect`] when the database cannot be reached or opened (retryable
+    /// for a dead server), or [`sq_db::DbError::Migrate`] when the schema cannot be applied.
     pub async fn connect(url: &str) -> Result<Storage, StorageError> {
-        let scheme = url.split_once(':').map_or(url, |(scheme, _)| scheme);
-        let backend = match scheme {
-            "sqlite" => Backend::Sqlite(sqlite::open(sqlite::options_from_url(url)?).await?),
-            "postgres" | "postgresql" => Backend::Postgres(postgres::open(url).await?),
-            other => {
-                return Err(StorageError::UnsupportedUrl {
-                    scheme: other.to_owned(),
-                })
-            }
-        };
-        let storage = Storage { backend };
+        let pool = sq_db::connect(url, &MIGRATIONS, &OPTIONS).await?;
+        let storage = Storage { pool };
         info!(target: "storage", dialect = %storage.dialect(), "storage opened");
         Ok(storage)
     }
@@ -106,30 +62,25 @@ impl Storage {
     /// `dir/`[`SQLITE_FILE_NAME`], as [`Storage::connect`] does for a `sqlite://` URL.
     ///
     /// # Errors
-    /// [`StorageError::Io`] if `dir` cannot be created; otherwise as [`Storage::connect`].
+    /// [`StorageError::Db`] wrapping [`sq_db::DbError::Io`] if `dir` cannot be created;
+    /// otherwise as [`Storage::connect`].
     pub async fn open_sqlite_dir(dir: &Path) -> Result<Storage, StorageError> {
-        std::fs::create_dir_all(dir)?;
         let path = dir.join(SQLITE_FILE_NAME);
-        let pool = sqlite::open(sqlite::options_for_file(&path)).await?;
+        let pool = sq_db::open_sqlite_file(&path, &MIGRATIONS, &OPTIONS).await?;
         info!(target: "storage", path = %path.display(), "storage opened");
-        Ok(Storage {
-            backend: Backend::Sqlite(pool),
-        })
+        Ok(Storage { pool })
     }
 
     /// Which database this handle talks to.
     #[must_use]
     pub fn dialect(&self) -> Dialect {
-        match self.backend {
-            Backend::Sqlite(_) => Dialect::Sqlite,
-            Backend::Postgres(_) => Dialect::Postgres,
-        }
+        self.pool.dialect()
     }
 
     /// Closes every pooled connection, waiting for those in use to be returned. Later calls
     /// fail with a non-retryable [`sqlx::Error::PoolClosed`].
     pub async fn close(&self) {
-        on_pool!(self, pool => pool.close().await);
+        self.pool.close().await;
     }
 
     /// Stores a decided block — leaf, QC, payload, VID common data and share, transactions —
@@ -153,7 +104,7 @@ impl Storage {
         let rows = BlockRows::new(block)?;
         let height = block.leaf.header.height;
         let l = &rows.leaf;
-        let fresh = on_pool!(self, pool, dialect => {
+        let fresh = on_pool!(self.pool, pool, dialect in (crate::sqlite, crate::postgres) => {
             let mut tx = pool.begin().await?;
             // The first statement writes, so SQLite takes its write lock at once.
             let fresh = sqlx::query(sql::INSERT_LEAF)
@@ -219,7 +170,7 @@ impl Storage {
     /// # Errors
     /// [`StorageError::Database`].
     pub async fn latest_height(&self) -> Result<Option<Height>, StorageError> {
-        let h: Option<i64> = on_pool!(self, pool => {
+        let h: Option<i64> = on_pool!(self.pool, pool => {
             sqlx::query_scalar(sql::LATEST_HEIGHT).fetch_optional(pool).await?
         });
         h.map(rows::height_from_sql).transpose()
@@ -236,7 +187,7 @@ impl Storage {
         let Some(h) = rows::key(height.0) else {
             return Ok(None);
         };
-        let row: Option<(i64, Vec<u8>, Vec<u8>)> = on_pool!(self, pool => {
+        let row: Option<(i64, Vec<u8>, Vec<u8>)> = on_pool!(self.pool, pool => {
             sqlx::query_as(sql::LEAF_AT).bind(h).fetch_optional(pool).await?
         });
         row.map(|(h, leaf, qc)| rows::leaf_from_row(h, &leaf, &qc))
@@ -252,7 +203,7 @@ impl Storage {
         leaf_hash: &Commitment,
     ) -> Result<Option<(Leaf, QuorumCertificate)>, StorageError> {
         let key = rows::commitment_to_sql(leaf_hash);
-        let row: Option<(i64, Vec<u8>, Vec<u8>)> = on_pool!(self, pool => {
+        let row: Option<(i64, Vec<u8>, Vec<u8>)> = on_pool!(self.pool, pool => {
             sqlx::query_as(sql::LEAF_BY_HASH)
                 .bind(key.as_slice())
                 .fetch_optional(pool)
@@ -275,7 +226,7 @@ impl Storage {
         let Some(from) = rows::key(from.0) else {
             return Ok(Vec::new());
         };
-        let found: Vec<(i64, Vec<u8>, Vec<u8>)> = on_pool!(self, pool => {
+        let found: Vec<(i64, Vec<u8>, Vec<u8>)> = on_pool!(self.pool, pool => {
             sqlx::query_as(sql::LEAVES_FROM)
                 .bind(from)
                 .bind(rows::limit(limit))
@@ -296,7 +247,7 @@ impl Storage {
         let Some(h) = rows::key(height.0) else {
             return Ok(None);
         };
-        Ok(on_pool!(self, pool => {
+        Ok(on_pool!(self.pool, pool => {
             sqlx::query_scalar(sql::PAYLOAD_AT).bind(h).fetch_optional(pool).await?
         }))
     }
@@ -312,7 +263,7 @@ impl Storage {
         let Some(h) = rows::key(height.0) else {
             return Ok(None);
         };
-        Ok(on_pool!(self, pool => {
+        Ok(on_pool!(self.pool, pool => {
             sqlx::query_as(sql::VID_AT).bind(h).fetch_optional(pool).await?
         }))
     }
@@ -328,7 +279,7 @@ impl Storage {
         hash: &Commitment,
     ) -> Result<Option<(Height, u32, Transaction)>, StorageError> {
         let key = rows::commitment_to_sql(hash);
-        let row: Option<rows::TxRow> = on_pool!(self, pool => {
+        let row: Option<rows::TxRow> = on_pool!(self.pool, pool => {
             sqlx::query_as(sql::TX_BY_HASH)
                 .bind(key.as_slice())
                 .fetch_optional(pool)
@@ -350,7 +301,7 @@ impl Storage {
         let Some(h) = rows::key(height.0) else {
             return Ok(None);
         };
-        let row: Option<rows::TxRow> = on_pool!(self, pool => {
+        let row: Option<rows::TxRow> = on_pool!(self.pool, pool => {
             sqlx::query_as(sql::TX_AT)
                 .bind(h)
                 .bind(i64::from(idx))
@@ -366,7 +317,7 @@ impl Storage {
     /// # Errors
     /// [`StorageError::Database`].
     pub async fn put_safety(&self, state: &[u8]) -> Result<(), StorageError> {
-        on_pool!(self, pool => {
+        on_pool!(self.pool, pool => {
             sqlx::query(sql::PUT_SAFETY).bind(state).execute(pool).await?;
         });
         Ok(())
@@ -377,7 +328,7 @@ impl Storage {
     /// # Errors
     /// [`StorageError::Database`].
     pub async fn safety(&self) -> Result<Option<Vec<u8>>, StorageError> {
-        Ok(on_pool!(self, pool => {
+        Ok(on_pool!(self.pool, pool => {
             sqlx::query_scalar(sql::SAFETY).fetch_optional(pool).await?
         }))
     }
@@ -394,7 +345,7 @@ impl Storage {
     /// [`StorageError::Database`].
     pub async fn prune(&self, keep: u64) -> Result<u64, StorageError> {
         let offset = rows::key(keep).unwrap_or(i64::MAX);
-        let (cutoff, removed) = on_pool!(self, pool => {
+        let (cutoff, removed) = on_pool!(self.pool, pool => {
             let cutoff: Option<i64> = sqlx::query_scalar(sql::PRUNE_CUTOFF)
                 .bind(offset)
                 .fetch_optional(pool)
@@ -427,7 +378,7 @@ impl Storage {
     /// # Errors
     /// [`StorageError::Database`].
     pub async fn pruned_through(&self) -> Result<Option<Height>, StorageError> {
-        let v: Option<i64> = on_pool!(self, pool => {
+        let v: Option<i64> = on_pool!(self.pool, pool => {
             sqlx::query_scalar(sql::PRUNED_THROUGH).fetch_optional(pool).await?
         });
         Ok(v.and_then(|v| u64::try_from(v).ok()).map(Height))

@@ -3,8 +3,9 @@
 
 mod common;
 
-use common::{admin_url, chain, insert_all, Kind, TestDb};
-use sq_storage::{Dialect, Storage, StorageError, SQLITE_FILE_NAME};
+use common::{chain, insert_all, Kind, TestDb};
+use sq_db::testing::admin_url;
+use sq_storage::{DbError, Dialect, Storage, StorageError, SQLITE_FILE_NAME};
 use sq_types::Height;
 use sqlx::Connection;
 
@@ -18,10 +19,10 @@ async fn a_dead_database_is_a_retryable_error_not_a_panic() {
     assert!(
         matches!(
             err,
-            StorageError::Connect {
+            StorageError::Db(DbError::Connect {
                 dialect: Dialect::Postgres,
                 ..
-            }
+            })
         ),
         "{err:?}"
     );
@@ -65,7 +66,7 @@ async fn an_unknown_url_scheme_is_refused_without_echoing_the_url() {
         .await
         .expect_err("mysql");
     assert!(
-        matches!(&err, StorageError::UnsupportedUrl { scheme } if scheme == "mysql"),
+        matches!(&err, StorageError::Db(DbError::UnsupportedUrl { scheme }) if scheme == "mysql"),
         "{err:?}"
     );
     assert!(!err.is_retryable());

@@ -22,7 +22,19 @@ on_both_backends!(
     a_reopened_database_has_everything,
     a_corrupt_row_is_reported_not_decoded,
     concurrent_inserts_of_one_chain_agree,
+    a_sequencer_database_has_no_rollup_tables,
 );
+
+/// The rollup owns its tables in its own database (sq-rollup); a node started without the
+/// rollup creates none.
+async fn a_sequencer_database_has_no_rollup_tables(db: TestDb) {
+    let tables = db.table_names().await;
+    assert!(tables.iter().any(|t| t == "leaves"), "{tables:?}");
+    assert!(
+        !tables.iter().any(|t| t.starts_with("rollup")),
+        "{tables:?}"
+    );
+}
 
 async fn every_field_round_trips(db: TestDb) {
     let blocks = chain(5, 3);

@@ -1,14 +1,16 @@
-//! Fixtures shared by the integration tests: a fresh database per test on either backend, and
-//! chains of decided blocks built with the real sq-types constructors.
+//! Fixtures shared by the integration tests: a fresh database per test on either dialect
+//! (sq-db's test harness), and chains of decided blocks built with the real sq-types
+//! constructors.
 //!
-//! PostgreSQL: the admin URL comes from `SQ_TEST_POSTGRES_URL` (default
-//! [`DEFAULT_ADMIN_URL`]); each test creates its own database `sq_test_<random>` and drops it
-//! at the end, so tests run in parallel. An unreachable server fails the test; it never skips.
+//! PostgreSQL: the admin URL comes from `SQ_TEST_POSTGRES_URL` (see [`sq_db::testing`]); each
+//! test creates its own database `sq_test_<random>` and drops it at the end, so tests run in
+//! parallel. An unreachable server fails the test; it never skips.
 #![allow(dead_code, unreachable_pub)] // each test binary uses a subset
 
 use std::future::Future;
 
-use rand::Rng;
+use sq_db::testing::TestDatabase;
+pub use sq_db::Dialect as Kind;
 use sq_storage::{DecidedBlock, Storage};
 use sq_types::certificate::SignatureBytes;
 use sq_types::header::payload_commitment;
@@ -16,73 +18,15 @@ use sq_types::{
     Header, Leaf, NamespaceId, NodeIndex, NsTable, QuorumCertificate, SignerBitmap, Transaction,
     View,
 };
-use sqlx::{Connection, Executor};
-use tempfile::TempDir;
+use sqlx::Connection;
 
-/// The environment variable naming the PostgreSQL admin URL.
-pub const ADMIN_URL_VAR: &str = "SQ_TEST_POSTGRES_URL";
-/// The admin URL when [`ADMIN_URL_VAR`] is unset.
-pub const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
-
-/// Which backend a test runs on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    Sqlite,
-    Postgres,
-}
-
-/// Generates one `#[tokio::test]` per listed test body and backend, as `sqlite::NAME` and
-/// `postgres::NAME`. Each body is an `async fn NAME(db: TestDb)` in the invoking module.
+/// Generates one test per listed body and dialect, as `sqlite::NAME` and `postgres::NAME`
+/// (see [`sq_db::on_both_dialects`]). Each body is an `async fn NAME(db: TestDb)`.
 #[macro_export]
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    $crate::common::run($crate::common::Kind::Sqlite, super::$name).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    $crate::common::run($crate::common::Kind::Postgres, super::$name).await;
-                }
-            )*
-        }
+        sq_db::on_both_dialects!($crate::common::run; $($name),*);
     };
-}
-
-/// The PostgreSQL admin URL.
-pub fn admin_url() -> String {
-    std::env::var(ADMIN_URL_VAR).unwrap_or_else(|_| DEFAULT_ADMIN_URL.to_owned())
-}
-
-/// `url` with its database name replaced by `db` (query parameters kept).
-pub fn with_database(url: &str, db: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let authority = base.find("://").map_or(0, |i| i + 3);
-    let base = base[authority..]
-        .find('/')
-        .map_or(base, |i| &base[..authority + i]);
-    match query {
-        Some(q) => format!("{base}/{db}?{q}"),
-        None => format!("{base}/{db}"),
-    }
-}
-
-async fn admin() -> sqlx::PgConnection {
-    let url = admin_url();
-    sqlx::PgConnection::connect(&url).await.unwrap_or_else(|e| {
-        panic!(
-            "PostgreSQL at {url} is unreachable ({e}). These tests need a PostgreSQL server: \
-             start one or set {ADMIN_URL_VAR} to its admin URL."
-        )
-    })
 }
 
 /// A fresh, empty database and a [`Storage`] connected to it.
@@ -91,37 +35,21 @@ pub struct TestDb {
     /// The URL [`Storage::connect`] accepts for this database.
     pub url: String,
     pub storage: Storage,
-    pg_database: Option<String>,
-    _dir: Option<TempDir>,
+    database: TestDatabase,
 }
 
 impl TestDb {
     /// Creates the database (a file in a new temporary directory, or a new PostgreSQL
     /// database) and connects.
     pub async fn new(kind: Kind) -> TestDb {
-        let (url, pg_database, dir) = match kind {
-            Kind::Sqlite => {
-                let dir = tempfile::tempdir().expect("temporary directory");
-                let url = format!("sqlite://{}", dir.path().join("test.sqlite").display());
-                (url, None, Some(dir))
-            }
-            Kind::Postgres => {
-                let name = format!("sq_test_{:016x}", rand::thread_rng().gen::<u64>());
-                admin()
-                    .await
-                    .execute(format!("CREATE DATABASE {name}").as_str())
-                    .await
-                    .expect("CREATE DATABASE");
-                (with_database(&admin_url(), &name), Some(name), None)
-            }
-        };
+        let database = TestDatabase::create(kind, "sq_test", "test.sqlite").await;
+        let url = database.url().to_owned();
         let storage = Storage::connect(&url).await.expect("connect");
         TestDb {
             kind,
             url,
             storage,
-            pg_database,
-            _dir: dir,
+            database,
         }
     }
 
@@ -157,9 +85,36 @@ impl TestDb {
         }
     }
 
+    /// The names of the database's tables, on a connection of its own.
+    pub async fn table_names(&self) -> Vec<String> {
+        match self.kind {
+            Kind::Sqlite => {
+                let mut c = sqlx::SqliteConnection::connect(&self.url)
+                    .await
+                    .expect("raw sqlite");
+                sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
+                    .fetch_all(&mut c)
+                    .await
+                    .expect("tables")
+            }
+            Kind::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&self.url)
+                    .await
+                    .expect("raw postgres");
+                sqlx::query_scalar(
+                    "SELECT table_name::TEXT FROM information_schema.tables \
+                     WHERE table_schema = 'public'",
+                )
+                .fetch_all(&mut c)
+                .await
+                .expect("tables")
+            }
+        }
+    }
+
     /// The PostgreSQL database name, if any.
     pub fn pg_database(&self) -> Option<&str> {
-        self.pg_database.as_deref()
+        self.database.pg_database()
     }
 }
 
@@ -171,21 +126,8 @@ where
     Fut: Future<Output = ()> + Send + 'static,
 {
     let db = TestDb::new(kind).await;
-    let pg_database = db.pg_database.clone();
-    let outcome = tokio::spawn(test(db)).await;
-    if let Some(name) = pg_database {
-        admin()
-            .await
-            .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-            .await
-            .expect("DROP DATABASE");
-    }
-    if let Err(e) = outcome {
-        if let Ok(panic) = e.try_into_panic() {
-            std::panic::resume_unwind(panic);
-        }
-        panic!("test task cancelled");
-    }
+    let pg_database = db.pg_database().map(str::to_owned);
+    sq_db::testing::run(pg_database, test(db)).await;
 }
 
 /// The decided genesis block: no payload, no VID data, no transactions.

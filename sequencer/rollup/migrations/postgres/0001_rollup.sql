@@ -1,6 +1,6 @@
--- sq-storage schema v2 (postgres): the example rollup's tables (written by sq-rollup through
--- Storage::rollup_*). Values are opaque encodings owned by sq-rollup; no foreign keys to the
--- sequencer tables, so a standalone rollup keeps its own database.
+-- sq-rollup schema v1 (postgres): the example rollup's own database (sq_rollup::db::RollupDb). It
+-- holds no sequencer table and no sequencer database holds these. Values are opaque
+-- encodings owned by sq-rollup's store module.
 
 -- One row per account: its 20-byte address, its leaf index in the state tree, the encoding.
 CREATE TABLE rollup_accounts (
