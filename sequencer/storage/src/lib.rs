@@ -21,7 +21,7 @@
 //!   and transactions of older blocks and keeps every leaf and QC, so the chain stays
 //!   verifiable.
 //!
-//! # Schema (version 1)
+//! # Schema (version 2)
 //!
 //! | table | columns (primary key first) | notes |
 //! |-------|-----------------------------|-------|
@@ -29,8 +29,10 @@
 //! | `payloads` | `height` → `leaves`, `payload` | opaque bytes; pruned |
 //! | `vid_shares` | `height` → `leaves`, `common`, `share` | opaque bytes (DA encoding); pruned |
 //! | `transactions` | `hash`, `height` → `leaves`, `idx`, `namespace`, `payload`; unique (`height`, `idx`) | `hash` = [`sq_types::Transaction::commit`]; first occurrence of a hash kept; pruned |
-//! | `safety` | `id` (always 1), `state` | opaque consensus safety state |
 //! | `meta` | `key`, `value` | `pruned_through`: highest pruned height |
+//!
+//! Version 2 drops version 1's `safety` table, which nothing wrote: the consensus safety state
+//! lives in fsynced files under the node's data directory (`sq-node::store`).
 //!
 //! The example rollup's tables are not here: sq-rollup owns them in its own database
 //! (`sq_rollup::db`), so a sequencer database holds no `rollup_*` table.
@@ -42,7 +44,6 @@
 //! | heights, views, indices (`0..=i64::MAX`) | `INTEGER` (`leaves.height` is the rowid) | `BIGINT` |
 //! | namespace id (`u64`, stored as the `i64` with the same bits) | `INTEGER` | `BIGINT` |
 //! | hashes (32 bytes), encodings, opaque bytes | `BLOB` | `BYTEA` |
-//! | `safety.id` | `INTEGER` | `SMALLINT` |
 //! | `meta.key` | `TEXT` | `TEXT` |
 //!
 //! # Layout

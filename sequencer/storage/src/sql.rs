@@ -50,13 +50,6 @@ pub(crate) const TX_BY_HASH: &str =
 pub(crate) const TX_AT: &str = "SELECT hash, height, idx, namespace, payload FROM transactions \
      WHERE height = $1 AND idx = $2";
 
-/// `$1` state: inserts or replaces the single safety row.
-pub(crate) const PUT_SAFETY: &str = "INSERT INTO safety (id, state) VALUES (1, $1) \
-     ON CONFLICT (id) DO UPDATE SET state = excluded.state";
-
-/// → `state`.
-pub(crate) const SAFETY: &str = "SELECT state FROM safety WHERE id = 1";
-
 /// `$1` = K → the height of the (K+1)-th newest leaf, the highest height that pruning to K
 /// blocks removes; no row when at most K leaves exist.
 pub(crate) const PRUNE_CUTOFF: &str =

@@ -312,27 +312,6 @@ impl Storage {
             .transpose()
     }
 
-    /// Durably replaces the consensus safety state (opaque bytes, encoded by the caller).
-    ///
-    /// # Errors
-    /// [`StorageError::Database`].
-    pub async fn put_safety(&self, state: &[u8]) -> Result<(), StorageError> {
-        on_pool!(self.pool, pool => {
-            sqlx::query(sql::PUT_SAFETY).bind(state).execute(pool).await?;
-        });
-        Ok(())
-    }
-
-    /// The last safety state written by [`Storage::put_safety`], or `None` if none was.
-    ///
-    /// # Errors
-    /// [`StorageError::Database`].
-    pub async fn safety(&self) -> Result<Option<Vec<u8>>, StorageError> {
-        Ok(on_pool!(self.pool, pool => {
-            sqlx::query_scalar(sql::SAFETY).fetch_optional(pool).await?
-        }))
-    }
-
     /// Removes the payloads, VID shares and transactions of every stored block except the
     /// `keep` newest (by height), in one SQL transaction, and returns the number of rows
     /// removed. `keep = 0` removes them all. Leaves and QCs are never removed, so the chain of

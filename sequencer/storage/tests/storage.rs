@@ -18,7 +18,6 @@ on_both_backends!(
     transactions_are_found_by_hash_and_by_position,
     a_repeated_transaction_keeps_its_first_position,
     prune_keeps_exactly_the_last_k_blocks,
-    safety_state_is_put_overwritten_and_read,
     a_reopened_database_has_everything,
     a_corrupt_row_is_reported_not_decoded,
     concurrent_inserts_of_one_chain_agree,
@@ -26,7 +25,7 @@ on_both_backends!(
 );
 
 /// The rollup owns its tables in its own database (sq-rollup); a node started without the
-/// rollup creates none.
+/// rollup creates none. Version 2 dropped the unused `safety` table.
 async fn a_sequencer_database_has_no_rollup_tables(db: TestDb) {
     let tables = db.table_names().await;
     assert!(tables.iter().any(|t| t == "leaves"), "{tables:?}");
@@ -34,6 +33,7 @@ async fn a_sequencer_database_has_no_rollup_tables(db: TestDb) {
         !tables.iter().any(|t| t.starts_with("rollup")),
         "{tables:?}"
     );
+    assert!(!tables.iter().any(|t| t == "safety"), "{tables:?}");
 }
 
 async fn every_field_round_trips(db: TestDb) {
@@ -150,7 +150,6 @@ async fn missing_rows_are_none(db: TestDb) {
     let s = &db.storage;
     assert_eq!(s.latest_height().await.expect("latest"), None);
     assert!(s.leaves(Height(0), 10).await.expect("leaves").is_empty());
-    assert_eq!(s.safety().await.expect("safety"), None);
     assert_eq!(s.pruned_through().await.expect("pruned"), None);
     insert_all(s, &chain(2, 1)).await;
     for h in [Height(2), Height(1_000), Height(u64::MAX)] {
@@ -238,29 +237,13 @@ async fn prune_keeps_exactly_the_last_k_blocks(db: TestDb) {
     assert_eq!(s.leaves(Height(0), 100).await.expect("leaves").len(), 10);
 }
 
-async fn safety_state_is_put_overwritten_and_read(db: TestDb) {
-    let s = &db.storage;
-    assert_eq!(s.safety().await.expect("empty"), None);
-    s.put_safety(b"view 3").await.expect("put");
-    assert_eq!(s.safety().await.expect("get"), Some(b"view 3".to_vec()));
-    s.put_safety(b"view 4, locked").await.expect("overwrite");
-    assert_eq!(
-        s.safety().await.expect("get"),
-        Some(b"view 4, locked".to_vec())
-    );
-    s.put_safety(&[]).await.expect("empty state");
-    assert_eq!(s.safety().await.expect("get"), Some(Vec::new()));
-}
-
 async fn a_reopened_database_has_everything(db: TestDb) {
     let blocks = chain(4, 2);
     insert_all(&db.storage, &blocks).await;
-    db.storage.put_safety(b"state").await.expect("put");
     db.storage.prune(2).await.expect("prune");
     db.storage.close().await;
     let s = db.reopen().await;
     assert_eq!(s.latest_height().await.expect("latest"), Some(Height(3)));
-    assert_eq!(s.safety().await.expect("safety"), Some(b"state".to_vec()));
     assert_eq!(s.pruned_through().await.expect("marker"), Some(Height(1)));
     for b in &blocks {
         let h = b.leaf.header.height;
