@@ -4,8 +4,8 @@
 mod common;
 
 use common::*;
+use sq_api::client::Client as NodeClient;
 use sq_rollup::chain::BlockInput;
-use sq_rollup::node::NodeClient;
 use sq_rollup::{store, BatchLimits, Rollup};
 use sq_storage::Storage;
 
