@@ -1,17 +1,12 @@
 //! The demo's accounts: deterministic test keys (anyone can derive them, so they hold only
-//! demo funds), the rollup genesis that funds them, and signed transfers.
+//! demo funds), the rollup genesis that funds them, and signed transfers, all from
+//! `sq_testing::accounts` (the demo's key families are tags 0x44 and 0x51).
 
-use alloy::consensus::{SignableTransaction, TxEip1559, TxEnvelope};
-use alloy::eips::eip2718::Encodable2718;
-use alloy::primitives::{keccak256, Address, TxKind, U256};
+use alloy::primitives::{keccak256, Address};
 use alloy::signers::local::PrivateKeySigner;
-use alloy::signers::SignerSync;
-use serde_json::{json, Value};
+use sq_testing::accounts::Genesis;
 
-/// The rollup's chain id (EIP-155), as in the sq-rollup defaults.
-pub const CHAIN_ID: u64 = 35353;
-/// The rollup's namespace in the sequencer's blocks.
-pub const NAMESPACE: u64 = 42;
+pub use sq_testing::accounts::{CHAIN_ID, NAMESPACE};
 /// The namespace of the raw payloads the load generator submits.
 pub const RAW_NAMESPACE: u64 = 7;
 /// Genesis accounts the load generator sends from (indices `1..=LOAD_ACCOUNTS`).
@@ -28,25 +23,17 @@ pub const RECIPIENTS: u64 = 64;
 pub const ANVIL_DEPLOYER_KEY: &str =
     "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 
-fn key_from(tag: u8, i: u8) -> PrivateKeySigner {
-    let mut secret = [tag; 32];
-    secret[31] = i;
-    // 0x44…/0x51… followed by one byte is far below the secp256k1 group order.
-    #[allow(clippy::expect_used)]
-    PrivateKeySigner::from_bytes(&secret.into()).expect("a valid secp256k1 scalar")
-}
-
 /// Rollup account `i` (1-based).
 #[must_use]
 pub fn rollup_key(i: u8) -> PrivateKeySigner {
-    key_from(0x44, i)
+    sq_testing::accounts::key(0x44, i)
 }
 
 /// L1 account `i`: node `i`'s stake-table registrant for `i < nodes`, and the commitment
 /// task's poster for `i = 200`.
 #[must_use]
 pub fn l1_key(i: u8) -> PrivateKeySigner {
-    key_from(0x51, i)
+    sq_testing::accounts::key(0x51, i)
 }
 
 /// The L1 account of the commitment task.
@@ -66,19 +53,13 @@ pub fn recipient(n: u64) -> Address {
     Address::from_slice(&keccak256(pre)[12..])
 }
 
-/// The rollup genesis file (sq-rollup `Genesis`): accounts `1..=YOURS` funded.
+/// The rollup genesis: accounts `1..=YOURS` funded with [`GENESIS_BALANCE_WEI`].
 #[must_use]
-pub fn genesis() -> Value {
-    let accounts: Vec<Value> = (1..=YOURS)
-        .map(|i| json!({ "address": rollup_key(i).address(), "balance": GENESIS_BALANCE_WEI.to_string() }))
-        .collect();
-    json!({
-        "chain_id": CHAIN_ID,
-        "namespace": NAMESPACE,
-        "base_fee": "1000000000",
-        "fee_recipient": Address::repeat_byte(0xfe),
-        "accounts": accounts,
-    })
+pub fn genesis() -> Genesis {
+    sq_testing::accounts::genesis(
+        (1..=YOURS).map(|i| rollup_key(i).address()),
+        GENESIS_BALANCE_WEI,
+    )
 }
 
 /// An EIP-1559 transfer of `value` wei to `to`, signed by `key`, 2718-encoded: gas limit
@@ -92,19 +73,12 @@ pub fn signed_transfer(
     to: Address,
     value: u64,
 ) -> anyhow::Result<Vec<u8>> {
-    let tx = TxEip1559 {
-        chain_id: CHAIN_ID,
+    Ok(sq_testing::accounts::transfer(
+        key,
         nonce,
-        gas_limit: 21_000,
-        max_fee_per_gas: 2_000_000_000,
-        max_priority_fee_per_gas: 1_000_000_000,
-        to: TxKind::Call(to),
-        value: U256::from(value),
-        access_list: Default::default(),
-        input: Default::default(),
-    };
-    let sig = key.sign_hash_sync(&tx.signature_hash())?;
-    Ok(TxEnvelope::from(tx.into_signed(sig)).encoded_2718())
+        to,
+        u128::from(value),
+    )?)
 }
 
 #[cfg(test)]
@@ -125,14 +99,14 @@ mod tests {
     #[test]
     fn genesis_funds_every_demo_account() {
         let g = genesis();
-        let accounts = g["accounts"].as_array().expect("accounts");
-        assert_eq!(accounts.len(), usize::from(YOURS));
-        assert_eq!(g["chain_id"], CHAIN_ID);
+        assert_eq!(g.accounts.len(), usize::from(YOURS));
+        assert_eq!(g.chain_id, CHAIN_ID);
     }
 
     #[test]
     fn transfers_decode_back_to_their_signer() {
         use alloy::consensus::transaction::SignerRecoverable;
+        use alloy::consensus::TxEnvelope;
         use alloy::eips::eip2718::Decodable2718;
         let raw = signed_transfer(&rollup_key(2), 7, recipient(1), 1000).expect("sign");
         let tx = TxEnvelope::decode_2718(&mut raw.as_slice()).expect("decode");

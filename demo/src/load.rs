@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use sq_node::cluster::http;
+use sq_testing::http::{block_on, node_api};
 
 use crate::accounts::{recipient, rollup_key, signed_transfer, LOAD_ACCOUNTS, RAW_NAMESPACE};
 use crate::stack::json_rpc;
@@ -115,17 +115,16 @@ pub fn payloads(cfg: &LoadConfig, stop: &AtomicBool, counters: &LoadCounters) {
         return;
     }
     let interval = Duration::from_secs_f64(1.0 / f64::from(cfg.payloads_per_s));
+    let apis: Vec<_> = cfg.api_ports.iter().map(|&p| node_api(p)).collect();
     let mut n: u64 = 0;
     while !stop.load(Ordering::Relaxed) {
-        let port = cfg.api_ports[(n % cfg.api_ports.len() as u64) as usize];
+        let api = &apis[(n % apis.len() as u64) as usize];
         let len = 64 + (n % 256) as usize;
         let mut payload = format!("demo payload {n} ").into_bytes();
         payload.resize(len, b'.');
-        let body =
-            json!({ "namespace": RAW_NAMESPACE, "payload": hex::encode(&payload) }).to_string();
-        match http(port, "POST", "/v0/submit", Some(&body)) {
-            Some((200..=299, _)) => counters.payloads_sent.fetch_add(1, Ordering::Relaxed),
-            _ => counters.payloads_refused.fetch_add(1, Ordering::Relaxed),
+        match block_on(api.submit(RAW_NAMESPACE, &payload)) {
+            Ok(_) => counters.payloads_sent.fetch_add(1, Ordering::Relaxed),
+            Err(_) => counters.payloads_refused.fetch_add(1, Ordering::Relaxed),
         };
         n += 1;
         std::thread::sleep(interval);

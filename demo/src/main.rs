@@ -251,7 +251,7 @@ fn run_in(
         "the first decided block",
         Duration::from_secs(180),
         children,
-        || sq_node::cluster::height(ports.api[0]).is_some_and(|h| h >= 1),
+        || sq_testing::cluster::height(ports.api[0]).is_some_and(|h| h >= 1),
     )?;
     wait_until(
         "the rollup JSON-RPC",

@@ -5,8 +5,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use serde_json::{json, Value};
-use sq_node::cluster::{free_port, http, Proc};
+use serde_json::Value;
+use sq_testing::cluster::{free_port, Proc};
 
 /// The running children, in start order, with their names.
 #[derive(Debug, Default)]
@@ -84,10 +84,8 @@ pub fn run_once(what: &str, bin: &Path, args: &[String]) -> anyhow::Result<Strin
 /// # Errors
 /// No answer, or an `error` object (its message).
 pub fn json_rpc(port: u16, method: &str, params: Value) -> anyhow::Result<Value> {
-    let body = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params }).to_string();
-    let (_, text) = http(port, "POST", "/", Some(&body))
-        .with_context(|| format!("{method}: no answer on port {port}"))?;
-    let v: Value = serde_json::from_str(&text).with_context(|| format!("{method}: {text}"))?;
+    let v = sq_testing::http::json_rpc(port, method, params)
+        .with_context(|| format!("{method}: no JSON answer on port {port}"))?;
     if let Some(e) = v.get("error") {
         bail!(
             "{}",

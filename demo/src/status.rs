@@ -4,8 +4,8 @@
 
 use std::sync::atomic::Ordering;
 
-use serde_json::Value;
-use sq_node::cluster::{height, http};
+use sq_testing::cluster::height;
+use sq_testing::http::{block_on, get_text, node_api, pdh};
 
 use crate::l1::latest_height;
 use crate::load::LoadCounters;
@@ -35,7 +35,7 @@ pub fn read(src: &Sources, prev: &Snapshot, elapsed_s: f64, load: &LoadCounters)
     if let Some(h) = height(src.node_api) {
         s.height = h;
     }
-    if let Some((200, text)) = http(src.node_api, "GET", "/metrics", None) {
+    if let Ok(text) = block_on(node_api(src.node_api).metrics()) {
         if let Some(v) = sample(&text, "sequencer_decided_transactions_total", &[]) {
             s.decided_transactions = v as u64;
         }
@@ -45,13 +45,11 @@ pub fn read(src: &Sources, prev: &Snapshot, elapsed_s: f64, load: &LoadCounters)
     if let Ok(h) = latest_height(src.anvil, &src.commitments) {
         s.l1_height = h;
     }
-    if let Some((200, body)) = http(src.pdh, "GET", "/batches", None) {
-        if let Ok(v) = serde_json::from_str::<Value>(&body) {
-            s.batches_created = v["sealed"].as_u64().unwrap_or(s.batches_created);
-            s.batches_verified = v["proven"].as_u64().unwrap_or(s.batches_verified);
-        }
+    if let Ok(b) = block_on(pdh(src.pdh).batches()) {
+        s.batches_created = b.sealed;
+        s.batches_verified = b.proven;
     }
-    if let Some((200, text)) = http(src.prover, "GET", "/metrics", None) {
+    if let Some((200, text)) = get_text(src.prover, "/metrics") {
         let status = |st: &str| sample(&text, "prover_batches", &[("status", st)]).unwrap_or(0.0);
         s.batches_proven = (status("proven") + status("sent_to_server")) as u64;
         if let Some(v) = sample(&text, "prover_queue_depth", &[]) {

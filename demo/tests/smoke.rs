@@ -10,7 +10,7 @@ use std::process::Command;
 fn bin_dir() -> PathBuf {
     let demo = PathBuf::from(env!("CARGO_BIN_EXE_demo"));
     let dir = demo.parent().expect("target dir").to_path_buf();
-    sq_node::cluster::ensure_bins(
+    sq_testing::cluster::ensure_bins(
         &dir,
         &["cdn-server", "sequencer", "sq-l1", "prover", "prover-cli"],
         &[

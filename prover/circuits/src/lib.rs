@@ -7,6 +7,8 @@
 //! - [`merkle`]: the fixed-depth tree ([`merkle::DEPTH`]), empty subtrees and path folding;
 //! - [`transfer`]: a transfer's field encoding and the running transfer commitment;
 //! - [`witness`]: the witness inputs of a batch and their split into chunks;
+//! - [`pdh`]: the bodies of the rollup's proof-data-handler API, which serves those witnesses
+//!   and takes proofs (and, with feature `client`, its typed client);
 //! - [`air`]: the basic (round 0) chunk AIR, one uni-STARK table (layout and constraint
 //!   list in its docs), and [`trace`]: its trace generator;
 //! - [`stark`]: the Plonky3 configuration (FRI parameters, security estimate), and
@@ -38,6 +40,7 @@ pub mod account;
 pub mod air;
 pub mod hash;
 pub mod merkle;
+pub mod pdh;
 pub mod stark;
 #[doc(hidden)]
 pub mod testing;

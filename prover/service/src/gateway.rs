@@ -7,17 +7,16 @@
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use sq_prover_circuits::pdh::client::{PdhClient, PdhError};
 use sq_prover_dal::ProverDal;
 use tracing::{info, warn};
 
 use crate::workers::StepResult;
 
-/// HTTP access to the rollup's proof-data-handler API.
+/// Access to the rollup's proof-data-handler API through its typed client.
 #[derive(Clone, Debug)]
 pub struct Gateway {
-    http: reqwest::Client,
-    base: String,
+    pdh: PdhClient,
 }
 
 impl Gateway {
@@ -26,12 +25,8 @@ impl Gateway {
     /// # Errors
     /// If the HTTP client cannot be built.
     pub fn new(base: &str) -> anyhow::Result<Gateway> {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(120))
-            .build()?;
         Ok(Gateway {
-            http,
-            base: base.trim_end_matches('/').to_owned(),
+            pdh: PdhClient::new(base, Duration::from_secs(120))?,
         })
     }
 
@@ -41,28 +36,14 @@ impl Gateway {
     /// Unreachable API, a malformed answer, or the database's.
     pub async fn fetch_step(&self, dal: &ProverDal) -> StepResult {
         let after = dal.batch_numbers().await?.into_iter().max().unwrap_or(0);
-        let resp = self
-            .http
-            .post(format!("{}/proof_generation_data", self.base))
-            .json(&json!({ "after": after }))
-            .send()
-            .await?
-            .error_for_status()?;
-        let v: Value = resp.json().await?;
-        let data = &v["data"];
-        if data.is_null() {
+        let Some(data) = self.pdh.proof_generation_data(after).await? else {
             return Ok(false);
-        }
-        let batch = data["batch"]
-            .as_u64()
-            .ok_or_else(|| anyhow::anyhow!("answer without a batch number"))?;
-        let version = data["protocol_version"]
-            .as_str()
-            .ok_or_else(|| anyhow::anyhow!("answer without a protocol version"))?;
-        let witness = serde_json::to_vec(&data["witness"])?;
-        let inserted = dal.insert_batch(batch, &witness, version).await?;
+        };
+        let witness = serde_json::to_vec(&data.witness)?;
+        let version = data.protocol_version.as_str();
+        let inserted = dal.insert_batch(data.batch, &witness, version).await?;
         if inserted {
-            info!(target: "prover", batch, protocol_version = version, bytes = witness.len(), "gateway: batch received");
+            info!(target: "prover", batch = data.batch, protocol_version = version, bytes = witness.len(), "gateway: batch received");
         }
         Ok(inserted)
     }
@@ -75,25 +56,17 @@ impl Gateway {
         let Some((batch, proof)) = dal.next_proof_to_send().await? else {
             return Ok(false);
         };
-        let resp = self
-            .http
-            .post(format!("{}/submit_proof/{batch}", self.base))
-            .header("content-type", "application/octet-stream")
-            .body(proof)
-            .send()
-            .await?;
-        let status = resp.status().as_u16();
-        let body = resp.text().await.unwrap_or_default();
-        match status {
-            200 | 409 => {
-                dal.mark_sent(batch).await?;
-                info!(target: "prover", batch, status, "gateway: proof delivered; batch sent_to_server");
-                Ok(true)
+        let status = match self.pdh.submit_proof(batch, proof).await {
+            Ok(_) => 200,
+            Err(PdhError::Status { status: 409, .. }) => 409,
+            Err(e @ PdhError::Status { .. }) => {
+                warn!(target: "prover", batch, error = %e, "gateway: the node refused the proof");
+                anyhow::bail!("the node refused the proof of batch {batch}: {e}")
             }
-            _ => {
-                warn!(target: "prover", batch, status, %body, "gateway: the node refused the proof");
-                anyhow::bail!("the node refused the proof of batch {batch} ({status}): {body}")
-            }
-        }
+            Err(e) => return Err(e.into()),
+        };
+        dal.mark_sent(batch).await?;
+        info!(target: "prover", batch, status, "gateway: proof delivered; batch sent_to_server");
+        Ok(true)
     }
 }

@@ -53,11 +53,14 @@
 //! `state.rs` ([`ApiState`]), `router.rs` (the route table), `handlers/` (one file per route
 //! group), `body.rs` (response bodies), `error.rs` (codes), `extract.rs` (parameter parsing),
 //! `lookup.rs` (storage lookups, pruned vs not found), `hexstr.rs` (hex in JSON), `openapi.rs`, `mempool.rs`,
-//! `status.rs` ([`status::NodeStatus`]).
+//! `status.rs` ([`status::NodeStatus`]), `client.rs` (feature `client`: the typed client
+//! `client::Client` over these body types, for peers, the standalone rollup, tests and tools).
 #![cfg_attr(not(test), forbid(unsafe_code))]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
 mod body;
+#[cfg(feature = "client")]
+pub mod client;
 mod error;
 mod extract;
 mod handlers;

@@ -11,7 +11,8 @@
 //!
 //! `cargo run --release -p sq-node --example bench_network -- [--nodes 4,10] [--tx-bytes 512,102400] [--seconds 20] [--submitters 4]`
 
-use sq_node::cluster::{http, Cluster, ClusterConfig};
+use sq_testing::cluster::{Cluster, ClusterConfig};
+use sq_testing::http::{block_on, node_api};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -63,7 +64,7 @@ struct Scrape {
 
 fn scrape(port: u16) -> Scrape {
     let mut s = Scrape::default();
-    let Some((_, text)) = http(port, "GET", "/metrics", None) else {
+    let Ok(text) = block_on(node_api(port).metrics()) else {
         return s;
     };
     for line in text.lines() {
@@ -153,7 +154,7 @@ fn run_one(
     let mut threads = Vec::new();
     for t in 0..submitters {
         let (stop, counter, rejected) = (stop.clone(), counter.clone(), rejected.clone());
-        let ports = cluster.api.clone();
+        let apis: Vec<_> = cluster.api.iter().map(|&p| node_api(p)).collect();
         threads.push(std::thread::spawn(move || {
             let mut i = t;
             while !stop.load(Ordering::Relaxed) {
@@ -161,13 +162,9 @@ fn run_one(
                 let seq = counter.fetch_add(1, Ordering::Relaxed);
                 let mut payload = seq.to_be_bytes().to_vec();
                 payload.resize(tx_bytes, 0xab);
-                let body = format!(
-                    r#"{{"namespace": 1, "payload": "0x{}"}}"#,
-                    hex::encode(&payload)
-                );
-                match http(ports[i % ports.len()], "POST", "/v0/submit", Some(&body)) {
-                    Some((200, _)) => {}
-                    _ => {
+                match block_on(apis[i % apis.len()].submit(1, &payload)) {
+                    Ok(_) => {}
+                    Err(_) => {
                         rejected.fetch_add(1, Ordering::Relaxed);
                         std::thread::sleep(Duration::from_millis(5));
                     }

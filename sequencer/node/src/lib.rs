@@ -5,7 +5,6 @@
 #![cfg_attr(not(test), forbid(unsafe_code))]
 
 pub mod catchup;
-pub mod cluster;
 pub mod consensus;
 pub mod l1;
 pub mod metrics;

@@ -19,7 +19,7 @@ use sq_network::cdn::CdnClient;
 use sq_network::combined::Combined;
 use sq_network::p2p::{Libp2pConfig, Libp2pNetwork};
 use sq_network::Network;
-use sq_node::catchup::{client::PeerClient, CatchUp};
+use sq_node::catchup::CatchUp;
 use sq_node::consensus::{ConsensusActor, Handles, NodeStatus};
 use sq_node::metrics::Metrics;
 use sq_node::store::SafetyStore;
@@ -251,7 +251,7 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
     let peers = args
         .peer_api
         .iter()
-        .map(|u| PeerClient::new(u))
+        .map(|u| sq_api::client::Client::new(u))
         .collect::<Result<Vec<_>, _>>()
         .context("building the peer API client")?;
     if !peers.is_empty() {
@@ -359,7 +359,7 @@ async fn start_rollup(args: &RunArgs, genesis: &std::path::Path) -> anyhow::Resu
         protocol_version: args.rollup_protocol_version.clone(),
         suggested_tip: 1_000_000_000,
     };
-    let node = sq_rollup::node::NodeClient::new(&format!("http://127.0.0.1:{}", args.api_port))?;
+    let node = sq_api::client::Client::new(&format!("http://127.0.0.1:{}", args.api_port))?;
     let rollup = sq_rollup::Rollup::open(db, config, node).await?;
     let rpc = std::net::SocketAddr::from(([0, 0, 0, 0], args.rollup_rpc_port));
     let pdh = std::net::SocketAddr::from(([0, 0, 0, 0], args.rollup_pdh_port));

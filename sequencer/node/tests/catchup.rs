@@ -2,11 +2,11 @@
 //! chain whose payloads its peers no longer hold whole, from their VID shares, and refuses a
 //! peer that serves leaves with a forged QC and a tampered share.
 
+use sq_api::client::Client;
 use sq_api::mempool::{Mempool, MempoolConfig};
 use sq_api::status::NodeStatus;
 use sq_api::{router, ApiState};
 use sq_da::VidShare;
-use sq_node::catchup::client::PeerClient;
 use sq_node::catchup::CatchUp;
 use sq_storage::{DecidedBlock, Storage};
 use sq_types::certificate::{quorum_digest, SignatureBytes};
@@ -142,7 +142,7 @@ async fn a_fresh_node_recovers_payloads_from_peers_shares_and_refuses_a_forging_
     let mut peers = Vec::new();
     for (i, dir) in dirs.iter().enumerate().skip(1) {
         let url = serve_peer(dir.path(), i, &blocks, i == 1).await;
-        peers.push(PeerClient::new(&url).expect("client"));
+        peers.push(Client::new(&url).expect("client"));
     }
     let storage = Storage::open_sqlite_dir(dirs[0].path())
         .await

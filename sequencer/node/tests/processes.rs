@@ -10,17 +10,13 @@ mod common;
 
 use common::{bin_dir, PgDatabase};
 use sq_network::cdn::protocol::{ClientMessage, ErrorCode, ServerMessage};
-use sq_node::cluster::{http, status, Cluster, ClusterConfig};
+use sq_testing::cluster::{status, Cluster, ClusterConfig};
+use sq_testing::http::{block_on, node_api};
 use sq_types::codec::{Decode, Encode};
 use sq_types::BlsKeyPair;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
-
-fn get_json(port: u16, path: &str) -> Option<(u16, serde_json::Value)> {
-    let (code, body) = http(port, "GET", path, None)?;
-    Some((code, serde_json::from_str(&body).ok()?))
-}
 
 #[test]
 fn cdn_and_four_sequencers_decide_survive_failures_and_refuse_strangers() {
@@ -46,17 +42,19 @@ fn cdn_and_four_sequencers_decide_survive_failures_and_refuse_strangers() {
     wait(&c, &all, 20, "4 nodes over the CDN");
 
     // A submitted transaction ends up in decided blocks on every node.
-    let body = r#"{"namespace": 7, "payload": "0xdeadbeef"}"#;
-    let (code, reply) = http(c.api[0], "POST", "/v0/submit", Some(body)).expect("submit reply");
-    assert_eq!(code, 200, "{reply}");
-    assert!(reply.contains("commitment"), "{reply}");
-    let (code, dup) = http(c.api[0], "POST", "/v0/submit", Some(body)).expect("duplicate reply");
-    assert_eq!(code, 409, "{dup}");
-    assert!(dup.contains("duplicate_transaction"), "{dup}");
+    let api0 = node_api(c.api[0]);
+    let payload = [0xde, 0xad, 0xbe, 0xef];
+    let commitment = block_on(api0.submit(7, &payload)).expect("submit accepted");
+    let dup = block_on(api0.submit(7, &payload)).expect_err("duplicate refused");
+    assert!(
+        matches!(dup, sq_api::client::ClientError::Status { status: 409, .. }),
+        "{dup}"
+    );
+    assert!(dup.is(sq_api::ErrorCode::DuplicateTransaction), "{dup}");
     let deadline = Instant::now() + Duration::from_secs(60);
     while !all
         .iter()
-        .all(|&i| status(c.api[i]).is_some_and(|s| s["decided_transactions"].as_u64() >= Some(1)))
+        .all(|&i| status(c.api[i]).is_some_and(|s| s.decided_transactions >= 1))
     {
         assert!(
             Instant::now() < deadline,
@@ -67,28 +65,22 @@ fn cdn_and_four_sequencers_decide_survive_failures_and_refuse_strangers() {
     }
 
     // Every node stored it: found by hash, in a decided block whose leaf and payload are served.
-    let commitment = serde_json::from_str::<serde_json::Value>(&reply).expect("json")["commitment"]
-        .as_str()
-        .expect("commitment")
-        .to_string();
     for &i in &all {
-        let path = format!("/v0/availability/transaction/hash/{commitment}");
+        let api = node_api(c.api[i]);
         let deadline = Instant::now() + Duration::from_secs(30);
         let found = loop {
-            match get_json(c.api[i], &path) {
-                Some((200, v)) => break v,
+            match block_on(api.transaction_by_hash(&commitment)) {
+                Ok(Some(t)) => break t,
                 _ if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(200)),
                 other => panic!("node {i}: transaction not stored: {other:?}\n{}", c.logs()),
             }
         };
-        assert_eq!(found["namespace"].as_u64(), Some(7), "node {i}: {found}");
-        let h = found["height"].as_u64().expect("height");
-        let (code, leaf) = get_json(c.api[i], &format!("/v0/availability/leaf/{h}")).expect("leaf");
-        assert_eq!(
-            (code, leaf["height"].as_u64()),
-            (200, Some(h)),
-            "node {i}: {leaf}"
-        );
+        assert_eq!(found.namespace, 7, "node {i}: {found:?}");
+        let h = found.height;
+        let (leaf, _qc) = block_on(api.leaf(h))
+            .expect("leaf answer")
+            .unwrap_or_else(|| panic!("node {i}: no leaf at {h}"));
+        assert_eq!(leaf.header.height.0, h, "node {i}");
     }
 
     // A stranger with a valid proof of possession but an unregistered key is refused.
@@ -115,9 +107,7 @@ fn cdn_and_four_sequencers_decide_survive_failures_and_refuse_strangers() {
 
     // `kill -9` one node (f = 1): the others keep deciding. Restarted, it rejoins, has every
     // block it had decided before the kill, and catches up on the ones it missed.
-    let stored_before = status(c.api[3])
-        .and_then(|s| s["stored_height"].as_u64())
-        .expect("status");
+    let stored_before = status(c.api[3]).expect("status").stored_height;
     c.nodes[3] = None; // SIGKILL
     let before = c.max_height(&[0, 1, 2]);
     wait(&c, &[0, 1, 2], before + 40, "3 of 4 nodes");
@@ -128,7 +118,7 @@ fn cdn_and_four_sequencers_decide_survive_failures_and_refuse_strangers() {
     wait(&c, &all, target, "node 3 rejoined");
     // It votes and decides again itself, not only from caught-up leaves.
     let deadline = Instant::now() + Duration::from_secs(60);
-    while status(c.api[3]).and_then(|s| s["decided_blocks"].as_u64()) < Some(5) {
+    while status(c.api[3]).map(|s| s.decided_blocks) < Some(5) {
         assert!(
             Instant::now() < deadline,
             "node 3 does not decide after rejoining\n{}",
@@ -140,8 +130,8 @@ fn cdn_and_four_sequencers_decide_survive_failures_and_refuse_strangers() {
     let deadline = Instant::now() + Duration::from_secs(90);
     let mut h = 1;
     while h <= missed {
-        match get_json(c.api[3], &format!("/v0/availability/payload/{h}")) {
-            Some((200, _)) => h += 1,
+        match block_on(node_api(c.api[3]).payload(h)) {
+            Ok(Some(_)) => h += 1,
             other => {
                 assert!(
                     Instant::now() < deadline,

@@ -13,56 +13,27 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
-use sq_node::cluster::{free_port, Cluster, ClusterConfig, Proc};
+use serde_json::json;
+use sq_prover_circuits::pdh::BatchStatus;
+use sq_testing::accounts::{self, key, ETH};
+use sq_testing::cluster::{free_port, Cluster, ClusterConfig, Proc};
+use sq_testing::http::{block_on, get_text, json_rpc};
 
 mod common;
 use common::{bin_dir, PgDatabase};
 
-const ETH: u128 = 1_000_000_000_000_000_000;
+/// This test's key family (`sq_testing::accounts::key`).
+const KEYS: u8 = 0x33;
 
 fn write_genesis(dir: &std::path::Path) -> std::path::PathBuf {
     // The test only needs funded accounts; transfers are signed below with these keys.
-    let accounts: Vec<Value> = (1..=4u8)
-        .map(|i| json!({ "address": key(i).address(), "balance": (100 * ETH).to_string() }))
-        .collect();
-    let g = json!({ "chain_id": 35353, "namespace": 42, "base_fee": "1000000000",
-        "fee_recipient": alloy::primitives::Address::repeat_byte(0xfe), "accounts": accounts });
-    let path = dir.join("genesis.json");
-    std::fs::write(&path, serde_json::to_vec(&g).expect("json")).expect("write");
-    path
-}
-
-fn key(i: u8) -> alloy::signers::local::PrivateKeySigner {
-    let mut secret = [0u8; 32];
-    secret[0] = 0x33;
-    secret[31] = i;
-    alloy::signers::local::PrivateKeySigner::from_bytes(&secret.into()).expect("key")
+    let g = accounts::genesis((1..=4u8).map(|i| key(KEYS, i).address()), 100 * ETH);
+    accounts::write_genesis(dir, &g).expect("write genesis")
 }
 
 fn transfer(i: u8, nonce: u64) -> Vec<u8> {
-    use alloy::consensus::{SignableTransaction, TxEip1559, TxEnvelope};
-    use alloy::eips::eip2718::Encodable2718;
-    use alloy::signers::SignerSync;
-    let tx = TxEip1559 {
-        chain_id: 35353,
-        nonce,
-        gas_limit: 21_000,
-        max_fee_per_gas: 2_000_000_000,
-        max_priority_fee_per_gas: 1_000_000_000,
-        to: alloy::primitives::TxKind::Call(alloy::primitives::Address::repeat_byte(0x70 + i)),
-        value: alloy::primitives::U256::from(1000 + nonce),
-        access_list: Default::default(),
-        input: Default::default(),
-    };
-    let sig = key(i).sign_hash_sync(&tx.signature_hash()).expect("sign");
-    TxEnvelope::from(tx.into_signed(sig)).encoded_2718()
-}
-
-fn rpc(port: u16, method: &str, params: Value) -> Value {
-    let body = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params }).to_string();
-    let (_, text) = sq_node::cluster::http(port, "POST", "/", Some(&body)).expect("rpc answers");
-    serde_json::from_str(&text).expect("json")
+    let to = alloy::primitives::Address::repeat_byte(0x70 + i);
+    accounts::transfer(&key(KEYS, i), nonce, to, 1000 + u128::from(nonce)).expect("sign")
 }
 
 fn psql(url: &str, sql: &str) -> String {
@@ -154,7 +125,7 @@ fn a_network_the_rollup_and_prover_workers_on_postgres_prove_batches_once_despit
     wait_for(
         "the rollup RPC",
         Duration::from_secs(30),
-        || sq_node::cluster::http(rpc_port, "POST", "/", Some("{}")).is_some(),
+        || json_rpc(rpc_port, "eth_chainId", json!([])).is_some(),
         || cluster.logs(),
     );
 
@@ -162,7 +133,8 @@ fn a_network_the_rollup_and_prover_workers_on_postgres_prove_batches_once_despit
     for nonce in 0..3 {
         for i in 1..=4u8 {
             let raw = format!("0x{}", hex::encode(transfer(i, nonce)));
-            let v = rpc(rpc_port, "eth_sendRawTransaction", json!([raw]));
+            let v =
+                json_rpc(rpc_port, "eth_sendRawTransaction", json!([raw])).expect("rpc answers");
             assert!(v.get("result").is_some(), "{v}");
         }
         std::thread::sleep(Duration::from_millis(700));
@@ -305,12 +277,8 @@ fn a_network_the_rollup_and_prover_workers_on_postgres_prove_batches_once_despit
         ]
         .concat(),
     );
-    let proven = || -> u64 {
-        sq_node::cluster::http(pdh_port, "GET", "/batches", None)
-            .and_then(|(_, body)| serde_json::from_str::<Value>(&body).ok())
-            .and_then(|v| v["proven"].as_u64())
-            .unwrap_or(0)
-    };
+    let rollup_pdh = sq_testing::http::pdh(pdh_port);
+    let proven = || -> u64 { block_on(rollup_pdh.batches()).map_or(0, |b| b.proven) };
     wait_for(
         "3 batches proven and accepted by the rollup node",
         Duration::from_secs(240),
@@ -382,15 +350,15 @@ fn a_network_the_rollup_and_prover_workers_on_postgres_prove_batches_once_despit
         GROUP BY batch, sequence_number HAVING COUNT(*) > 1) d",
     );
     assert_eq!(dupes, "0");
-    let (_, metrics) = sq_node::cluster::http(pdh_port, "GET", "/metrics", None).expect("metrics");
+    let (_, metrics) = get_text(pdh_port, "/metrics").expect("metrics");
     assert!(
         metrics.contains("rollup_proofs_rejected_total 0"),
         "{metrics}"
     );
     for n in 1..=3 {
-        let (code, body) =
-            sq_node::cluster::http(pdh_port, "GET", &format!("/batches/{n}"), None).expect("batch");
-        assert_eq!(code, 200);
-        assert!(body.contains("\"proven\""), "batch {n}: {body}");
+        let batch = block_on(rollup_pdh.batch(n))
+            .expect("batch answer")
+            .unwrap_or_else(|| panic!("batch {n} is not sealed"));
+        assert_eq!(batch.status, BatchStatus::Proven, "batch {n}: {batch:?}");
     }
 }

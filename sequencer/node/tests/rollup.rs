@@ -10,24 +10,20 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use alloy::consensus::{SignableTransaction, TxEip1559, TxEnvelope};
-use alloy::eips::eip2718::Encodable2718;
+use alloy::consensus::TxEip1559;
 use alloy::network::{EthereumWallet, TransactionBuilder};
-use alloy::primitives::{Address, Bytes, TxKind, B256, U256};
+use alloy::primitives::{Address, Bytes, U256};
 use alloy::providers::{Provider, ProviderBuilder};
 use alloy::rpc::types::TransactionRequest;
 use alloy::signers::local::PrivateKeySigner;
-use alloy::signers::SignerSync;
 use serde_json::{json, Value};
-use sq_node::cluster::{free_port, Cluster, ClusterConfig, Proc};
+use sq_prover_circuits::pdh::client::{PdhClient, PdhError};
+use sq_prover_circuits::pdh::BatchStatus;
+use sq_testing::accounts::{self, fee_recipient, CHAIN_ID, ETH, GWEI, NAMESPACE};
+use sq_testing::cluster::{free_port, Cluster, ClusterConfig, Proc};
 
 mod common;
 use common::bin_dir;
-
-const CHAIN_ID: u64 = 35_353;
-const NAMESPACE: u64 = 42;
-const GWEI: u128 = 1_000_000_000;
-const ETH: u128 = 1_000_000_000_000_000_000;
 
 fn cast_bin() -> PathBuf {
     let cast = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../contracts/node_modules/.bin/cast");
@@ -39,47 +35,25 @@ fn cast_bin() -> PathBuf {
     cast
 }
 
-fn key(i: u8) -> PrivateKeySigner {
-    let mut secret = [0u8; 32];
-    secret[0] = 0x22;
-    secret[31] = i;
-    PrivateKeySigner::from_bytes(&B256::from(secret)).expect("key")
-}
+/// This test's key family (`sq_testing::accounts::key`).
+const KEYS: u8 = 0x22;
 
-fn fee_recipient() -> Address {
-    Address::repeat_byte(0xfe)
+fn key(i: u8) -> PrivateKeySigner {
+    accounts::key(KEYS, i)
 }
 
 fn write_genesis(dir: &Path) -> PathBuf {
-    let accounts: Vec<Value> = (1..=4)
-        .map(|i| json!({ "address": key(i).address(), "balance": (100 * ETH).to_string() }))
-        .collect();
-    let g = json!({
-        "chain_id": CHAIN_ID, "namespace": NAMESPACE, "base_fee": GWEI.to_string(),
-        "fee_recipient": fee_recipient(), "accounts": accounts,
-    });
-    let path = dir.join("genesis.json");
-    std::fs::write(&path, serde_json::to_vec_pretty(&g).expect("json")).expect("write genesis");
-    path
+    let g = accounts::genesis((1..=4).map(|i| key(i).address()), 100 * ETH);
+    accounts::write_genesis(dir, &g).expect("write genesis")
 }
 
 fn sign(signer: &PrivateKeySigner, tx: TxEip1559) -> Vec<u8> {
-    let sig = signer.sign_hash_sync(&tx.signature_hash()).expect("sign");
-    TxEnvelope::from(tx.into_signed(sig)).encoded_2718()
+    accounts::sign(signer, tx).expect("sign")
 }
 
+/// A transfer at 2 gwei max fee and 1 gwei tip.
 fn tx(chain_id: u64, nonce: u64, to: Address, value: u128) -> TxEip1559 {
-    TxEip1559 {
-        chain_id,
-        nonce,
-        gas_limit: 21_000,
-        max_fee_per_gas: 2 * GWEI,
-        max_priority_fee_per_gas: GWEI,
-        to: TxKind::Call(to),
-        value: U256::from(value),
-        access_list: Default::default(),
-        input: Bytes::new(),
-    }
+    accounts::eip1559(chain_id, nonce, to, value, 2 * GWEI, GWEI)
 }
 
 struct Rpc {
@@ -148,12 +122,6 @@ impl Rpc {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
-}
-
-async fn get(http: &reqwest::Client, url: String) -> (u16, Value) {
-    let r = http.get(&url).send().await.expect("get");
-    let code = r.status().as_u16();
-    (code, r.json().await.unwrap_or(Value::Null))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -388,14 +356,9 @@ async fn rollup_on_a_local_network_serves_wallets_and_provers() {
     // 3. A failure at execution: submitted straight to the sequencer (bypassing the RPC's
     //    checks) with a stale nonce → a failed receipt, and the rollup goes on.
     let stale = sign(&k2, tx(CHAIN_ID, 0, b, 9));
-    let submit = json!({ "namespace": NAMESPACE, "payload": format!("0x{}", hex::encode(&stale)) });
-    let resp = http
-        .post(format!("http://127.0.0.1:{}/v0/submit", cluster.api[3]))
-        .json(&submit)
-        .send()
-        .await
-        .expect("submit");
-    assert!(resp.status().is_success());
+    let node3 = sq_api::client::Client::new(&format!("http://127.0.0.1:{}", cluster.api[3]))
+        .expect("client");
+    node3.submit(NAMESPACE, &stale).await.expect("submit");
     let stale_hash = format!("{:#x}", alloy::primitives::keccak256(&stale));
     let failed = rpc.wait_receipt(&stale_hash, Duration::from_secs(60)).await;
     assert_eq!(failed["status"], json!("0x0"), "{failed}");
@@ -462,47 +425,39 @@ async fn rollup_on_a_local_network_serves_wallets_and_provers() {
 
     // 5. Batches: sealed by count or age, served with witness inputs that satisfy the relation.
     let deadline = Instant::now() + Duration::from_secs(60);
+    let pdh = PdhClient::new(&format!("http://127.0.0.1:{pdh0}"), Duration::from_secs(60))
+        .expect("client");
     let data = loop {
-        let r = http
-            .post(format!("http://127.0.0.1:{pdh0}/proof_generation_data"))
-            .send()
-            .await
-            .expect("pdh");
-        let v: Value = r.json().await.expect("json");
-        if !v["data"].is_null() {
-            break v["data"].clone();
+        if let Some(data) = pdh.proof_generation_data(0).await.expect("pdh") {
+            break data;
         }
         assert!(Instant::now() < deadline, "no batch sealed");
         tokio::time::sleep(Duration::from_millis(300)).await;
     };
-    assert_eq!(data["batch"], json!(1));
-    assert_eq!(data["protocol_version"], json!("0.1.0"));
-    let witness: sq_prover_circuits::witness::BatchWitness =
-        serde_json::from_value(data["witness"].clone()).expect("witness");
+    assert_eq!(data.batch, 1);
+    assert_eq!(data.protocol_version, "0.1.0");
+    let witness = data.witness;
     witness
         .check()
         .expect("served witness satisfies the relation");
     assert!(!witness.transfers.is_empty());
-    let (code, status) = get(&http, format!("http://127.0.0.1:{pdh0}/batches/1")).await;
-    assert_eq!((code, status["status"].clone()), (200, json!("sealed")));
-    let (code, _) = get(&http, format!("http://127.0.0.1:{pdh0}/batches/999")).await;
-    assert_eq!(code, 404);
-    let bad = http
-        .post(format!("http://127.0.0.1:{pdh0}/submit_proof/1"))
-        .body(vec![1u8, 2, 3])
-        .send()
+    let batch = pdh.batch(1).await.expect("batch 1").expect("sealed");
+    assert_eq!(batch.status, BatchStatus::Sealed);
+    assert_eq!(
+        pdh.batch(999).await.expect("answers"),
+        None,
+        "404 for an unknown batch"
+    );
+    let bad = pdh
+        .submit_proof(1, vec![1u8, 2, 3])
         .await
-        .expect("submit");
-    assert_eq!(bad.status().as_u16(), 400);
-    let bad: Value = bad.json().await.expect("json");
+        .expect_err("garbage refused");
+    assert_eq!(bad.status(), Some(400), "{bad}");
     assert!(
-        bad["error"]
-            .as_str()
-            .expect("error")
-            .contains("does not decode"),
+        matches!(&bad, PdhError::Status { error: Some(e), .. } if e.contains("does not decode")),
         "{bad}"
     );
-    prove_and_submit(&http, pdh0, &witness).await;
+    prove_and_submit(&pdh, &witness).await;
 
     // 6. Three rollups (two in-node, one standalone) reach identical blocks and roots.
     let others = [
@@ -551,11 +506,7 @@ async fn rollup_on_a_local_network_serves_wallets_and_provers() {
 
 /// Proves the served batch with the prover's circuit and submits it; the node must verify
 /// and accept it, then refuse a second submission.
-async fn prove_and_submit(
-    http: &reqwest::Client,
-    pdh: u16,
-    witness: &sq_prover_circuits::witness::BatchWitness,
-) {
+async fn prove_and_submit(pdh: &PdhClient, witness: &sq_prover_circuits::witness::BatchWitness) {
     let chunks: Vec<_> = witness
         .chunks(2)
         .expect("chunks")
@@ -567,51 +518,37 @@ async fn prove_and_submit(
         batch: witness.batch,
         chunks,
     };
-    let url = format!("http://127.0.0.1:{pdh}/submit_proof/{}", witness.batch);
+    let refused = |r: Result<_, PdhError>| r.expect_err("refused").status();
     // A proof of the wrong protocol version, and one with a chunk missing, are refused.
     let wrong_version = sq_prover_verifier::BatchProof {
         protocol_version: "0.2.0".into(),
         ..proof.clone()
     };
-    let r = http
-        .post(&url)
-        .body(wrong_version.to_bytes().expect("encode"))
-        .send()
-        .await
-        .expect("submit");
-    assert_eq!(r.status().as_u16(), 400);
+    let r = pdh
+        .submit_proof(witness.batch, wrong_version.to_bytes().expect("encode"))
+        .await;
+    assert_eq!(refused(r), Some(400));
     if proof.chunks.len() > 1 {
         let mut missing = proof.clone();
         missing.chunks.pop();
-        let r = http
-            .post(&url)
-            .body(missing.to_bytes().expect("encode"))
-            .send()
-            .await
-            .expect("submit");
-        assert_eq!(r.status().as_u16(), 400);
+        let r = pdh
+            .submit_proof(witness.batch, missing.to_bytes().expect("encode"))
+            .await;
+        assert_eq!(refused(r), Some(400));
     }
-    let r = http
-        .post(&url)
-        .body(proof.to_bytes().expect("encode"))
-        .send()
+    let accepted = pdh
+        .submit_proof(witness.batch, proof.to_bytes().expect("encode"))
         .await
-        .expect("submit");
-    let code = r.status().as_u16();
-    let body: Value = r.json().await.expect("json");
-    assert_eq!(code, 200, "{body}");
-    assert_eq!(body["status"], json!("accepted"));
-    let (code, status) = get(
-        http,
-        format!("http://127.0.0.1:{pdh}/batches/{}", witness.batch),
-    )
-    .await;
-    assert_eq!((code, status["status"].clone()), (200, json!("proven")));
-    let again = http
-        .post(&url)
-        .body(proof.to_bytes().expect("encode"))
-        .send()
+        .expect("accepted");
+    assert_eq!(accepted.status, "accepted");
+    let batch = pdh
+        .batch(witness.batch)
         .await
-        .expect("submit");
-    assert_eq!(again.status().as_u16(), 409);
+        .expect("batch")
+        .expect("sealed");
+    assert_eq!(batch.status, BatchStatus::Proven);
+    let again = pdh
+        .submit_proof(witness.batch, proof.to_bytes().expect("encode"))
+        .await;
+    assert_eq!(refused(again), Some(409));
 }

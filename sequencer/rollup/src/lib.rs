@@ -1,6 +1,7 @@
 //! The example rollup: Ethereum-style value transfers in one namespace, a Poseidon2 state tree, batches with witness inputs, JSON-RPC and a proof-data-handler API.
 //!
-//! Data flow: [`node::NodeClient`] follows a sequencer node's `/v0` API →
+//! Data flow: [`service::Rollup::follow`] reads a sequencer node's `/v0` API with the typed
+//! `sq_api::client::Client` →
 //! [`chain::Chain::apply`] decodes ([`tx`]) and executes ([`execute`]) the namespace's
 //! transactions on the [`state::State`] → [`store`] writes the block, receipts, accounts and
 //! any sealed batch in one SQL transaction into the rollup's own database ([`db`], on sq-db:
@@ -15,7 +16,6 @@ pub mod config;
 pub mod db;
 pub mod execute;
 pub mod metrics;
-pub mod node;
 pub mod pdh;
 pub mod records;
 pub mod rpc;

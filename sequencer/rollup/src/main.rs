@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Parser;
-use sq_rollup::node::NodeClient;
+use sq_api::client::Client as NodeClient;
 use sq_rollup::{BatchLimits, Genesis, Rollup, RollupConfig, RollupDb};
 
 /// Runs the example rollup against a sequencer node.

@@ -60,36 +60,9 @@ pub struct ReceiptRecord {
     pub raw: Vec<u8>,
 }
 
-/// The status of a batch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BatchStatus {
-    /// Sealed, witness served, no verified proof yet.
-    Sealed,
-    /// A proof was submitted and verified.
-    Proven,
-}
-
-/// A sealed batch: `(number, first/last height, roots, transfer commitment)`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BatchRecord {
-    /// Batch number, from 1.
-    pub number: u64,
-    /// First sequencer height.
-    pub first_height: u64,
-    /// Last sequencer height (inclusive).
-    pub last_height: u64,
-    /// State root before the first block.
-    pub root_before: Digest,
-    /// State root after the last block.
-    pub root_after: Digest,
-    /// Poseidon2 commitment to the ordered transfers (`sq_prover_circuits::transfer::commit`).
-    pub commitment: Digest,
-    /// Successful transfers in the batch.
-    pub transfers: u64,
-    /// Header time of the sealing block, Unix milliseconds.
-    pub sealed_at_ms: u64,
-}
+/// A sealed batch and its status: one definition shared with the proof-data-handler's clients
+/// (see [`sq_prover_circuits::pdh`]), since `GET /batches/{n}` serves the record as stored.
+pub use sq_prover_circuits::pdh::{BatchRecord, BatchStatus};
 
 pub(crate) mod hex_bytes {
     use serde::{Deserialize, Deserializer, Serializer};

@@ -14,10 +14,10 @@ use tracing::{info, warn};
 use crate::chain::{BlockInput, Chain};
 use crate::config::RollupConfig;
 use crate::execute::fee_of;
-use crate::node::{NodeClient, NodeError};
 use crate::records::{BlockRecord, ReceiptRecord};
 use crate::store::{self, StoreError};
 use crate::tx::{decode, SignedTransfer, TxError};
+use sq_api::client::{Client, ClientError};
 
 /// How often the follower asks the node for new blocks.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(200);
@@ -66,7 +66,7 @@ pub enum SubmitError {
     },
     /// The sequencer node refused it or is down.
     #[error("the sequencer did not take the transaction: {0}")]
-    Node(#[from] NodeError),
+    Node(#[from] ClientError),
 }
 
 /// Counters for `/metrics` and the demo's status line.
@@ -91,7 +91,7 @@ struct Inner {
     db: RollupDb,
     chain: RwLock<Chain>,
     pending: Mutex<HashMap<B256, PendingTx>>,
-    node: NodeClient,
+    node: Client,
     metrics: RollupMetrics,
 }
 
@@ -121,7 +121,7 @@ impl Rollup {
     pub async fn open(
         db: RollupDb,
         config: RollupConfig,
-        node: NodeClient,
+        node: Client,
     ) -> Result<Rollup, StoreError> {
         let chain = store::load_chain(&db, &config).await?;
         info!(
@@ -346,14 +346,20 @@ impl Rollup {
         &self,
         namespace: u64,
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        let tip = self.inner.node.stored_height().await?;
+        let tip = self.inner.node.status().await?.stored_height;
         let mut next = self.block_number() + 1;
         while next <= tip {
-            match self.inner.node.block(next, namespace).await? {
-                Some((timestamp_ms, transactions)) => {
+            match self.inner.node.block(next).await? {
+                Some(block) => {
+                    let transactions = block
+                        .transactions
+                        .into_iter()
+                        .filter(|t| t.namespace == namespace)
+                        .map(|t| t.payload)
+                        .collect();
                     self.apply(&BlockInput {
                         height: next,
-                        timestamp_ms,
+                        timestamp_ms: block.header.timestamp_ms,
                         transactions,
                     })
                     .await?;

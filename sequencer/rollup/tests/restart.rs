@@ -4,10 +4,10 @@
 mod common;
 
 use common::*;
+use sq_api::client::Client as NodeClient;
 use sq_db::testing::TestDatabase;
 use sq_db::Dialect;
 use sq_rollup::chain::BlockInput;
-use sq_rollup::node::NodeClient;
 use sq_rollup::RollupDb;
 use sq_rollup::{store, BatchLimits, Rollup};
 

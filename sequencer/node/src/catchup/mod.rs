@@ -22,12 +22,11 @@
 //! told so by the state machine (`Output::CatchUpNeeded`) and logs it: restarting the state
 //! machine from a caught-up leaf is not built yet.
 
-pub mod client;
 pub mod verify;
 
 use crate::store::HeldProposal;
 use crate::writer::{raise_stored, store_with_retry, to_block, DecidedRecord};
-use client::PeerClient;
+use sq_api::client::Client;
 use sq_storage::{Storage, StorageError};
 use sq_types::{BlsCrypto, Height, Leaf, QuorumCertificate, StakeTable};
 use std::collections::VecDeque;
@@ -59,8 +58,8 @@ pub enum CatchUpError {
 pub struct CatchUp {
     /// This node's database.
     pub storage: Storage,
-    /// The peers' APIs.
-    pub peers: Vec<PeerClient>,
+    /// The peers' APIs (`sq_api` typed clients: answers are decoded there, verified here).
+    pub peers: Vec<Client>,
     /// Verifies QCs against the stake table.
     pub crypto: BlsCrypto,
     /// The stake table (its size is the VID share count).
@@ -93,8 +92,8 @@ impl CatchUp {
     async fn target(&self) -> u64 {
         let mut best = 0;
         for p in &self.peers {
-            match p.stored_height().await {
-                Ok(h) => best = best.max(h),
+            match p.status().await {
+                Ok(s) => best = best.max(s.stored_height),
                 Err(e) => {
                     tracing::debug!(target: "node::catchup", peer = p.base(), error = %e, "peer status unavailable")
                 }
@@ -243,8 +242,8 @@ impl CatchUp {
         };
         for p in &self.peers {
             match p.payload(h).await {
-                Ok(Some(payload)) => match verify::verify_payload(n, leaf, &payload) {
-                    Ok(d) => return held(payload, d),
+                Ok(Some(body)) => match verify::verify_payload(n, leaf, &body.payload) {
+                    Ok(d) => return held(body.payload, d),
                     Err(e) => {
                         tracing::warn!(target: "node::catchup", peer = p.base(), error = %e, "refused a peer's payload");
                     }

@@ -11,7 +11,7 @@ pub fn bin_dir() -> PathBuf {
         .and_then(Path::parent)
         .expect("target dir")
         .to_path_buf();
-    sq_node::cluster::ensure_bins(
+    sq_testing::cluster::ensure_bins(
         &dir,
         &["cdn-server", "sequencer", "rollup", "prover"],
         &["sq-cdn", "sq-node", "sq-rollup", "sq-prover-service"],

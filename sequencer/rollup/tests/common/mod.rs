@@ -1,44 +1,25 @@
-//! Shared test helpers: deterministic keys, signed transactions, a genesis.
-#![allow(dead_code, unreachable_pub)]
+//! Shared test helpers: deterministic keys, signed transactions, a genesis (built on
+//! `sq_testing::accounts`; the legacy and EIP-2930 encodings only this crate tests are here).
+#![allow(dead_code, unreachable_pub, unused_imports)]
 
 use alloy::consensus::{SignableTransaction, TxEip1559, TxEip2930, TxEnvelope, TxLegacy};
 use alloy::eips::eip2718::Encodable2718;
-use alloy::primitives::{Address, Bytes, TxKind, B256, U256};
+use alloy::primitives::{Address, Bytes, TxKind, U256};
 use alloy::signers::local::PrivateKeySigner;
 use alloy::signers::SignerSync;
-use sq_rollup::config::{Genesis, GenesisAccount};
+use sq_rollup::config::Genesis;
 use sq_rollup::{BatchLimits, RollupConfig};
 
-pub const CHAIN_ID: u64 = 35_353;
-pub const BASE_FEE: u128 = 1_000_000_000;
-pub const ETH: u128 = 1_000_000_000_000_000_000;
+pub use sq_testing::accounts::{fee_recipient, BASE_FEE, CHAIN_ID, ETH};
 
-/// Key `i` (1-based secret, so deterministic).
+/// Key `i` of this crate's family (`sq_testing::accounts::key`, tag 0x11).
 pub fn key(i: u8) -> PrivateKeySigner {
-    let mut secret = [0u8; 32];
-    secret[31] = i;
-    secret[0] = 0x11;
-    PrivateKeySigner::from_bytes(&B256::from(secret)).expect("valid key")
-}
-
-pub fn fee_recipient() -> Address {
-    Address::repeat_byte(0xfe)
+    sq_testing::accounts::key(0x11, i)
 }
 
 /// Accounts 1..=n funded with 100 ETH each.
 pub fn genesis(n: u8) -> Genesis {
-    Genesis {
-        chain_id: CHAIN_ID,
-        namespace: 42,
-        base_fee: BASE_FEE,
-        fee_recipient: fee_recipient(),
-        accounts: (1..=n)
-            .map(|i| GenesisAccount {
-                address: key(i).address(),
-                balance: 100 * ETH,
-            })
-            .collect(),
-    }
+    sq_testing::accounts::genesis((1..=n).map(|i| key(i).address()), 100 * ETH)
 }
 
 pub fn config(n: u8, batch: BatchLimits) -> RollupConfig {
@@ -59,23 +40,14 @@ pub fn eip1559(
     max_fee: u128,
     tip: u128,
 ) -> Vec<u8> {
-    let tx = TxEip1559 {
-        chain_id,
-        nonce,
-        gas_limit: 21_000,
-        max_fee_per_gas: max_fee,
-        max_priority_fee_per_gas: tip,
-        to: TxKind::Call(to),
-        value: U256::from(value),
-        access_list: Default::default(),
-        input: Bytes::new(),
-    };
-    sign1559(signer, tx)
+    sign1559(
+        signer,
+        sq_testing::accounts::eip1559(chain_id, nonce, to, value, max_fee, tip),
+    )
 }
 
 pub fn sign1559(signer: &PrivateKeySigner, tx: TxEip1559) -> Vec<u8> {
-    let sig = signer.sign_hash_sync(&tx.signature_hash()).expect("sign");
-    TxEnvelope::from(tx.into_signed(sig)).encoded_2718()
+    sq_testing::accounts::sign(signer, tx).expect("sign")
 }
 
 pub fn legacy(

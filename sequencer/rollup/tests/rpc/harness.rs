@@ -6,9 +6,9 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use sq_rollup::chain::BlockInput;
-use sq_rollup::node::NodeClient;
+use sq_api::client::Client as NodeClient;
 use sq_rollup::{BatchLimits, Rollup};
-use sq_storage::Storage;
+use sq_rollup::RollupDb;
 
 use crate::common::*;
 
@@ -50,7 +50,7 @@ impl Harness {
             "http://127.0.0.1:9".into()
         };
         let rollup = Rollup::open(
-            Storage::connect(&url).await.expect("db"),
+            RollupDb::connect(&url).await.expect("db"),
             config(3, BatchLimits::default()),
             NodeClient::new(&node).expect("client"),
         )

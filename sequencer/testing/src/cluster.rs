@@ -3,15 +3,17 @@
 //! process is killed when its [`Proc`] is dropped.
 //!
 //! Node `i` uses the BLS key derived from the input keying material `[i + 1; 32]` (test keys:
-//! anyone can derive them), written to `node{i}.key` in the cluster's folder. The HTTP helpers
-//! speak just enough HTTP/1.1 (`Connection: close`) to talk to the node's own API.
+//! anyone can derive them), written to `node{i}.key` in the cluster's folder. The nodes' APIs
+//! are read with the typed `sq_api` client ([`crate::http::node_api`]).
 
+use sq_api::StatusBody;
 use sq_types::BlsKeyPair;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crate::http::{block_on, node_api};
 
 /// A child process that is killed (SIGKILL) and reaped when dropped.
 #[derive(Debug)]
@@ -164,36 +166,17 @@ pub fn ensure_bins(dir: &Path, bins: &[&str], packages: &[&str]) {
     assert!(status.success(), "building the binaries failed");
 }
 
-/// One HTTP/1.1 request to `127.0.0.1:port`; the response body, or `None` when the node does
-/// not answer within 5 s.
+/// `GET /v0/status` of the node whose API listens on `port`; `None` when it does not answer
+/// within [`crate::http::TIMEOUT`] or answers something else.
 #[must_use]
-pub fn http(port: u16, method: &str, path: &str, body: Option<&str>) -> Option<(u16, String)> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let body = body.unwrap_or("");
-    let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(req.as_bytes()).ok()?;
-    let mut text = String::new();
-    s.read_to_string(&mut text).ok()?;
-    let (head, body) = text.split_once("\r\n\r\n")?;
-    let code = head.split_whitespace().nth(1)?.parse().ok()?;
-    Some((code, body.to_string()))
+pub fn status(port: u16) -> Option<StatusBody> {
+    block_on(node_api(port).status()).ok()
 }
 
-/// `GET /v0/status` of the node whose API listens on `port`.
-#[must_use]
-pub fn status(port: u16) -> Option<serde_json::Value> {
-    let (_, body) = http(port, "GET", "/v0/status", None)?;
-    serde_json::from_str(&body).ok()
-}
-
-/// The decided height the node on `port` reports.
+/// The decided height the node on `port` reports (`block_height` of `/v0/status`).
 #[must_use]
 pub fn height(port: u16) -> Option<u64> {
-    status(port)?["block_height"].as_u64()
+    status(port).map(|s| s.block_height)
 }
 
 /// How to start a cluster.
