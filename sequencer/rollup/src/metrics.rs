@@ -1,10 +1,20 @@
-//! `GET /metrics`: the rollup's counters in the Prometheus text format.
-
-use std::sync::atomic::Ordering;
+//! `GET /metrics`: the rollup's counters and gauges, rendered by `prometheus-client`
+//! ([`sq_telemetry::encode_metrics`]).
+//!
+//! Series: `rollup_transfers_total`, `rollup_failed_transactions_total`,
+//! `rollup_rejected_payloads_total`, `rollup_batches_sealed_total`,
+//! `rollup_batches_proven_total`, `rollup_proofs_rejected_total` (counters of
+//! [`crate::service::RollupMetrics`]), and the gauges `rollup_block_number` (last executed
+//! sequencer height) and `rollup_pending_transactions` (accepted, not yet executed), read at
+//! each scrape.
 
 use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
 
 use crate::service::Rollup;
 
@@ -15,62 +25,63 @@ pub fn router(rollup: Rollup) -> Router {
         .with_state(rollup)
 }
 
-async fn render(State(rollup): State<Rollup>) -> String {
+async fn render(State(rollup): State<Rollup>) -> impl IntoResponse {
+    (
+        [(CONTENT_TYPE, sq_telemetry::METRICS_CONTENT_TYPE)],
+        sq_telemetry::encode_metrics(&registry(&rollup)),
+    )
+}
+
+/// A registry for one scrape: the long-lived counters (clones share their values) and the
+/// gauges as they are now.
+fn registry(rollup: &Rollup) -> Registry {
+    let mut r = Registry::with_prefix("rollup");
     let m = rollup.metrics();
-    let counters = [
+    for (name, help, counter) in [
+        ("transfers", "Transfers executed successfully", &m.transfers),
         (
-            "rollup_transfers_total",
-            "Transfers executed successfully.",
-            m.transfers.load(Ordering::Relaxed),
+            "failed_transactions",
+            "Transactions with a failed receipt",
+            &m.failed,
         ),
         (
-            "rollup_failed_transactions_total",
-            "Transactions with a failed receipt.",
-            m.failed.load(Ordering::Relaxed),
+            "rejected_payloads",
+            "Namespace payloads that did not decode",
+            &m.rejected,
         ),
         (
-            "rollup_rejected_payloads_total",
-            "Namespace payloads that did not decode.",
-            m.rejected.load(Ordering::Relaxed),
+            "batches_sealed",
+            "Batches sealed since start",
+            &m.batches_sealed,
         ),
         (
-            "rollup_batches_sealed_total",
-            "Batches sealed since start.",
-            m.batches_sealed.load(Ordering::Relaxed),
+            "batches_proven",
+            "Batches whose proof verified since start",
+            &m.batches_proven,
         ),
         (
-            "rollup_batches_proven_total",
-            "Batches whose proof verified since start.",
-            m.batches_proven.load(Ordering::Relaxed),
+            "proofs_rejected",
+            "Submitted proofs refused",
+            &m.proofs_rejected,
         ),
-        (
-            "rollup_proofs_rejected_total",
-            "Submitted proofs refused.",
-            m.proofs_rejected.load(Ordering::Relaxed),
-        ),
-    ];
-    let mut out = String::new();
-    for (name, help, v) in counters {
-        out.push_str(&format!(
-            "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}\n"
-        ));
+    ] {
+        r.register(name, help, counter.clone());
     }
-    let gauges = [
+    for (name, help, value) in [
         (
-            "rollup_block_number",
-            "Last executed sequencer height.",
+            "block_number",
+            "Last executed sequencer height",
             rollup.block_number(),
         ),
         (
-            "rollup_pending_transactions",
-            "Accepted, not yet executed.",
+            "pending_transactions",
+            "Accepted, not yet executed",
             rollup.pending_len() as u64,
         ),
-    ];
-    for (name, help, v) in gauges {
-        out.push_str(&format!(
-            "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}\n"
-        ));
+    ] {
+        let gauge = Gauge::<i64>::default();
+        gauge.set(i64::try_from(value).unwrap_or(i64::MAX));
+        r.register(name, help, gauge);
     }
-    out
+    r
 }

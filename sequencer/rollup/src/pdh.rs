@@ -14,8 +14,6 @@
 //!
 //! The bodies are [`sq_prover_circuits::pdh`]'s, which the prover gateway's client reads.
 
-use std::sync::atomic::Ordering;
-
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
@@ -88,13 +86,9 @@ async fn proof_generation_data(State(rollup): State<Rollup>, body: Bytes) -> Rep
         return Ok(Json(DataResponse { data: None }));
     };
     let record = store::batch_record(&row).map_err(internal)?;
-    let witness = store::batch_witness(
-        rollup.db(),
-        &record,
-        rollup.config().genesis.fee_recipient,
-    )
-    .await
-    .map_err(internal)?;
+    let witness = store::batch_witness(rollup.db(), &record, rollup.config().genesis.fee_recipient)
+        .await
+        .map_err(internal)?;
     Ok(Json(DataResponse {
         data: Some(BatchData {
             batch: row.number,
@@ -131,10 +125,7 @@ async fn submit_proof(
     }
     let record = store::batch_record(&row).map_err(internal)?;
     let refuse = |reason: String| {
-        rollup
-            .metrics()
-            .proofs_rejected
-            .fetch_add(1, Ordering::Relaxed);
+        rollup.metrics().proofs_rejected.inc();
         warn!(target: "rollup", batch, %reason, "proof refused");
         refusal(StatusCode::BAD_REQUEST, reason)
     };
@@ -161,10 +152,7 @@ async fn submit_proof(
     {
         return Err(already_proven());
     }
-    rollup
-        .metrics()
-        .batches_proven
-        .fetch_add(1, Ordering::Relaxed);
+    rollup.metrics().batches_proven.inc();
     info!(target: "rollup", batch, chunks = v.chunks, "proof verified; batch proven");
     Ok(Json(SubmitProofResponse {
         status: "accepted".into(),
@@ -194,11 +182,7 @@ async fn batch(State(rollup): State<Rollup>, Path(n): Path<u64>) -> Reply<BatchB
 }
 
 async fn batches(State(rollup): State<Rollup>) -> Reply<BatchesBody> {
-    let (sealed, proven) = rollup
-        .db()
-        .batch_counts()
-        .await
-        .map_err(internal)?;
+    let (sealed, proven) = rollup.db().batch_counts().await.map_err(internal)?;
     let lowest = rollup
         .db()
         .lowest_unproven_batch(0)

@@ -1,8 +1,8 @@
 //! The running rollup: the executed chain in memory, the database, the pending pool, the
 //! follower loop, and the submission path used by `eth_sendRawTransaction`.
 
+use prometheus_client::metrics::counter::Counter;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -69,21 +69,22 @@ pub enum SubmitError {
     Node(#[from] ClientError),
 }
 
-/// Counters for `/metrics` and the demo's status line.
+/// Counters for `/metrics` (`prometheus-client` counters, rendered by [`crate::metrics`] as
+/// `rollup_<name>_total`) and the demo's status line.
 #[derive(Debug, Default)]
 pub struct RollupMetrics {
     /// Transfers executed successfully.
-    pub transfers: AtomicU64,
+    pub transfers: Counter,
     /// Transactions with a failed receipt.
-    pub failed: AtomicU64,
+    pub failed: Counter,
     /// Namespace payloads that did not decode.
-    pub rejected: AtomicU64,
+    pub rejected: Counter,
     /// Batches sealed.
-    pub batches_sealed: AtomicU64,
+    pub batches_sealed: Counter,
     /// Batches whose proof was verified.
-    pub batches_proven: AtomicU64,
+    pub batches_proven: Counter,
     /// Proofs refused at submission.
-    pub proofs_rejected: AtomicU64,
+    pub proofs_rejected: Counter,
 }
 
 struct Inner {
@@ -303,13 +304,11 @@ impl Rollup {
             .unwrap_or_else(std::sync::PoisonError::into_inner) = next;
         let m = &self.inner.metrics;
         let ok = out.receipts.iter().filter(|r| r.success).count() as u64;
-        m.transfers.fetch_add(ok, Ordering::Relaxed);
-        m.failed
-            .fetch_add(out.receipts.len() as u64 - ok, Ordering::Relaxed);
-        m.rejected
-            .fetch_add(out.rejected.len() as u64, Ordering::Relaxed);
+        m.transfers.inc_by(ok);
+        m.failed.inc_by(out.receipts.len() as u64 - ok);
+        m.rejected.inc_by(out.rejected.len() as u64);
         if let Some(b) = &out.sealed {
-            m.batches_sealed.fetch_add(1, Ordering::Relaxed);
+            m.batches_sealed.inc();
             info!(target: "rollup", batch = b.number, first = b.first_height, last = b.last_height,
                 transfers = b.transfers, root = %b.root_after, "batch sealed");
         }

@@ -5,10 +5,10 @@ use alloy::primitives::{Address, B256};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{json, Value};
-use sq_rollup::chain::BlockInput;
 use sq_api::client::Client as NodeClient;
-use sq_rollup::{BatchLimits, Rollup};
+use sq_rollup::chain::BlockInput;
 use sq_rollup::RollupDb;
+use sq_rollup::{BatchLimits, Rollup};
 
 use crate::common::*;
 
