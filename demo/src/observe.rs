@@ -41,11 +41,8 @@ fn samples<'a>(text: &'a str, name: &'a str) -> impl Iterator<Item = (&'a str, f
     })
 }
 
-/// The `q` quantile (0..=1) of the histogram `name` (`{name}_bucket{le=…}` cumulative
-/// counts), in the histogram's unit, linearly interpolated inside the bucket it falls in;
-/// `None` when it holds no observation.
-#[must_use]
-pub fn histogram_quantile(text: &str, name: &str, q: f64) -> Option<f64> {
+/// The cumulative `(le, count)` buckets of histogram `name`, ascending by `le`.
+fn buckets(text: &str, name: &str) -> Vec<(f64, f64)> {
     let bucket = format!("{name}_bucket");
     let mut buckets: Vec<(f64, f64)> = samples(text, &bucket)
         .filter_map(|(labels, count)| {
@@ -59,6 +56,28 @@ pub fn histogram_quantile(text: &str, name: &str, q: f64) -> Option<f64> {
         })
         .collect();
     buckets.sort_by(|a, b| a.0.total_cmp(&b.0));
+    buckets
+}
+
+/// The smallest bucket bound `le` of histogram `name` that holds every observation: an
+/// upper bound on the largest one (infinite when some fell in `+Inf` only); `None` when it
+/// holds no observation.
+#[must_use]
+pub fn histogram_bound(text: &str, name: &str) -> Option<f64> {
+    let buckets = buckets(text, name);
+    let total = buckets.last()?.1;
+    if total <= 0.0 {
+        return None;
+    }
+    buckets.iter().find(|(_, c)| *c >= total).map(|(le, _)| *le)
+}
+
+/// The `q` quantile (0..=1) of the histogram `name` (`{name}_bucket{le=…}` cumulative
+/// counts), in the histogram's unit, linearly interpolated inside the bucket it falls in;
+/// `None` when it holds no observation.
+#[must_use]
+pub fn histogram_quantile(text: &str, name: &str, q: f64) -> Option<f64> {
+    let buckets = buckets(text, name);
     let total = buckets.last()?.1;
     if total <= 0.0 {
         return None;
@@ -124,6 +143,10 @@ mod tests {
         // rank 20 of 40: halfway through the (0.2, 0.4] bucket, which holds ranks 10..30.
         let p50 = histogram_quantile(TEXT, "lat", 0.5).expect("p50");
         assert!((p50 - 0.3).abs() < 1e-9, "{p50}");
+        assert_eq!(histogram_bound(TEXT, "lat"), Some(f64::INFINITY));
+        let lag = "lag_bucket{le=\"0.0\"} 7\nlag_bucket{le=\"1.0\"} 9\nlag_bucket{le=\"2.0\"} 9\nlag_bucket{le=\"+Inf\"} 9\n";
+        assert_eq!(histogram_bound(lag, "lag"), Some(1.0));
+        assert_eq!(histogram_bound("", "lag"), None);
         // rank 5: halfway through (0.1, 0.2].
         let p12 = histogram_quantile(TEXT, "lat", 0.125).expect("q");
         assert!((p12 - 0.15).abs() < 1e-9, "{p12}");

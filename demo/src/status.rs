@@ -1,5 +1,6 @@
 //! Reading the running stack into a [`Snapshot`]: node 0's status and /metrics, the L1
-//! contract, the rollup's batch counts and the prover's /metrics. A component that does not
+//! contract, the rollup's batch counts and lag behind node 0 (its /metrics) and the prover's
+//! /metrics. A component that does not
 //! answer keeps its previous figures.
 
 use std::sync::atomic::Ordering;
@@ -9,7 +10,7 @@ use sq_testing::http::{block_on, get_text, node_api, pdh};
 
 use crate::l1::latest_height;
 use crate::load::LoadCounters;
-use crate::observe::{histogram_quantile, sample};
+use crate::observe::{histogram_bound, histogram_quantile, sample};
 use crate::summary::Snapshot;
 
 /// Where to look.
@@ -44,6 +45,13 @@ pub fn read(src: &Sources, prev: &Snapshot, elapsed_s: f64, load: &LoadCounters)
     }
     if let Ok(h) = latest_height(src.anvil, &src.commitments) {
         s.l1_height = h;
+    }
+    if let Some((200, text)) = get_text(src.pdh, "/metrics") {
+        let count = sample(&text, "rollup_lag_blocks_count", &[]).unwrap_or(0.0);
+        let within_1 = sample(&text, "rollup_lag_blocks_bucket", &[("le", "1.0")]).unwrap_or(0.0);
+        s.rollup_blocks_observed = count as u64;
+        s.rollup_lag_over_1 = (count - within_1).max(0.0) as u64;
+        s.rollup_lag_max = histogram_bound(&text, "rollup_lag_blocks");
     }
     if let Ok(b) = block_on(pdh(src.pdh).batches()) {
         s.batches_created = b.sealed;

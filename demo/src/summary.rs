@@ -32,6 +32,12 @@ pub struct Snapshot {
     pub transfers_refused: u64,
     /// Raw payloads the submit API accepted.
     pub payloads_sent: u64,
+    /// Node 0's in-process rollup: blocks executed (observations of `rollup_lag_blocks`).
+    pub rollup_blocks_observed: u64,
+    /// … of which executed while the node had more than one further block decided.
+    pub rollup_lag_over_1: u64,
+    /// Upper bound of the largest lag observed, blocks (`None`: nothing observed).
+    pub rollup_lag_max: Option<f64>,
 }
 
 /// Per-second rate of `now - before` over `seconds` (0 for an empty interval).
@@ -109,6 +115,18 @@ pub fn render_summary(nodes: u16, start: &Snapshot, end: &Snapshot, cast: &str) 
     line("transfers_sent", end.transfers_sent.to_string());
     line("transfers_refused", end.transfers_refused.to_string());
     line("payloads_sent", end.payloads_sent.to_string());
+    line(
+        "rollup_lag_max_blocks",
+        end.rollup_lag_max
+            .map_or_else(|| "-".into(), |v| format!("<= {v}")),
+    );
+    line(
+        "rollup_blocks_lagging_over_1",
+        format!(
+            "{} of {}",
+            end.rollup_lag_over_1, end.rollup_blocks_observed
+        ),
+    );
     line("cast_transfer", cast.to_owned());
     out
 }

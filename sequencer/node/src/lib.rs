@@ -8,5 +8,6 @@ pub mod catchup;
 pub mod consensus;
 pub mod l1;
 pub mod metrics;
+pub mod rollup;
 pub mod store;
 pub mod writer;

@@ -89,27 +89,10 @@ struct RunArgs {
     /// libp2p peers to dial (repeatable).
     #[arg(long)]
     libp2p_bootstrap: Vec<libp2p_addr::Multiaddr>,
-    /// Run the example rollup inside this node from this genesis file (see sq-rollup).
-    #[arg(long)]
-    rollup_genesis: Option<PathBuf>,
-    /// The in-node rollup's JSON-RPC port.
-    #[arg(long, default_value_t = 8545)]
-    rollup_rpc_port: u16,
-    /// The in-node rollup's proof-data-handler API and /metrics port.
-    #[arg(long, default_value_t = 3320)]
-    rollup_pdh_port: u16,
-    /// The in-node rollup's database; default `DATA_DIR/rollup.sqlite`.
-    #[arg(long)]
-    rollup_database_url: Option<String>,
-    /// The in-node rollup seals a batch at this many transfers.
-    #[arg(long, default_value_t = sq_rollup::BatchLimits::default().max_transfers)]
-    rollup_batch_max_transfers: u64,
-    /// … or this many header-time ms after the batch's first transfer.
-    #[arg(long, default_value_t = sq_rollup::BatchLimits::default().max_age_ms)]
-    rollup_batch_max_age_ms: u64,
-    /// Protocol version the in-node rollup requires of proofs.
-    #[arg(long, default_value = "0.1.0")]
-    rollup_protocol_version: String,
+    /// The example rollup inside this node (on when `--rollup-genesis` is given; see
+    /// sq-rollup). Its default database is `DATA_DIR/rollup.sqlite`.
+    #[command(flatten)]
+    rollup: sq_rollup::RollupArgs,
     /// L1 JSON-RPC endpoint for the commitment task.
     #[arg(long, default_value = "http://127.0.0.1:8545")]
     l1_url: String,
@@ -237,8 +220,15 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         .with_context(|| format!("binding the API port {}", args.api_port))?;
     tracing::info!(target: "node", port = args.api_port, "API listening");
     tokio::spawn(async move { axum::serve(listener, api).await });
-    if let Some(genesis) = args.rollup_genesis.clone() {
-        start_rollup(&args, &genesis).await?;
+    if args.rollup.rollup_genesis.is_some() {
+        sq_node::rollup::start(
+            &args.rollup,
+            &args.data_dir,
+            storage.clone(),
+            stored_tx.subscribe(),
+            mempool.clone(),
+        )
+        .await?;
     }
 
     let (store_tx, store_rx) = mpsc::channel::<DecidedRecord>(4096);
@@ -336,40 +326,6 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
             run_actor(actor).await
         }
     }
-}
-
-/// Starts the example rollup in this process, following this node's own API.
-async fn start_rollup(args: &RunArgs, genesis: &std::path::Path) -> anyhow::Result<()> {
-    let genesis = sq_rollup::Genesis::load(genesis)?;
-    let url = match &args.rollup_database_url {
-        Some(url) => url.clone(),
-        None => format!("sqlite://{}", args.data_dir.join("rollup.sqlite").display()),
-    };
-    // The rollup's own database: no sequencer table in it, no rollup table in the node's.
-    let db = sq_rollup::RollupDb::connect(&url)
-        .await
-        .context("opening the rollup database")?;
-    let config = sq_rollup::RollupConfig {
-        genesis,
-        batch: sq_rollup::BatchLimits {
-            max_transfers: args.rollup_batch_max_transfers,
-            max_age_ms: args.rollup_batch_max_age_ms,
-            ..sq_rollup::BatchLimits::default()
-        },
-        protocol_version: args.rollup_protocol_version.clone(),
-        suggested_tip: 1_000_000_000,
-    };
-    let node = sq_api::client::Client::new(&format!("http://127.0.0.1:{}", args.api_port))?;
-    let rollup = sq_rollup::Rollup::open(db, config, node).await?;
-    let rpc = std::net::SocketAddr::from(([0, 0, 0, 0], args.rollup_rpc_port));
-    let pdh = std::net::SocketAddr::from(([0, 0, 0, 0], args.rollup_pdh_port));
-    let running = sq_rollup::service::bind(rollup, rpc, pdh).await?;
-    tokio::spawn(async move {
-        if let Err(e) = running.await {
-            tracing::error!(target: "rollup", error = %e, "the rollup stopped");
-        }
-    });
-    Ok(())
 }
 
 async fn run_actor<N: Network>(actor: ConsensusActor<N>) -> anyhow::Result<()> {

@@ -3,10 +3,12 @@
 //!
 //! Series: `rollup_transfers_total`, `rollup_failed_transactions_total`,
 //! `rollup_rejected_payloads_total`, `rollup_batches_sealed_total`,
-//! `rollup_batches_proven_total`, `rollup_proofs_rejected_total` (counters of
-//! [`crate::service::RollupMetrics`]), and the gauges `rollup_block_number` (last executed
-//! sequencer height) and `rollup_pending_transactions` (accepted, not yet executed), read at
-//! each scrape.
+//! `rollup_batches_proven_total`, `rollup_proofs_rejected_total`,
+//! `rollup_blocks_refused_total` (counters of [`crate::service::RollupMetrics`]), the
+//! histogram `rollup_lag_blocks` (after each executed block, the decided blocks the node had
+//! beyond it; observed only where the source knows the node's tip, i.e. inside a node), and
+//! the gauges `rollup_block_number` (last executed sequencer height) and
+//! `rollup_pending_transactions` (accepted, not yet executed), read at each scrape.
 
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
@@ -64,9 +66,19 @@ fn registry(rollup: &Rollup) -> Registry {
             "Submitted proofs refused",
             &m.proofs_rejected,
         ),
+        (
+            "blocks_refused",
+            "Served blocks that did not verify (not executed)",
+            &m.blocks_refused,
+        ),
     ] {
         r.register(name, help, counter.clone());
     }
+    r.register(
+        "lag_blocks",
+        "Decided blocks the node had beyond each block when it was executed",
+        m.lag_blocks.clone(),
+    );
     for (name, help, value) in [
         (
             "block_number",

@@ -1,26 +1,24 @@
-//! The running rollup: the executed chain in memory, the database, the pending pool, the
-//! follower loop, and the submission path used by `eth_sendRawTransaction`.
+//! The running rollup: the executed chain in memory, the database, the pending pool, and the
+//! submission path used by `eth_sendRawTransaction`. The follower loop is in [`crate::follow`].
 
 use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::histogram::Histogram;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
 
 use crate::db::RollupDb;
 use alloy::primitives::{Address, B256};
 use sq_prover_circuits::account::Account;
-use tracing::{info, warn};
+use tracing::info;
 
 use crate::chain::{BlockInput, Chain};
 use crate::config::RollupConfig;
 use crate::execute::fee_of;
+use crate::follow::BlockSource;
 use crate::records::{BlockRecord, ReceiptRecord};
+use crate::sequencer::{Sequencer, SequencerError};
 use crate::store::{self, StoreError};
 use crate::tx::{decode, SignedTransfer, TxError};
-use sq_api::client::{Client, ClientError};
-
-/// How often the follower asks the node for new blocks.
-pub const POLL_INTERVAL: Duration = Duration::from_millis(200);
 
 /// A transaction accepted by the JSON-RPC and not yet executed.
 #[derive(Clone, Debug)]
@@ -64,14 +62,17 @@ pub enum SubmitError {
         /// This transaction's value + fee, wei.
         cost: u128,
     },
-    /// The sequencer node refused it or is down.
+    /// The sequencer refused it or is down.
     #[error("the sequencer did not take the transaction: {0}")]
-    Node(#[from] ClientError),
+    Node(#[from] SequencerError),
 }
+
+/// Upper bounds of the `rollup_lag_blocks` histogram buckets, blocks.
+pub const LAG_BUCKETS: [f64; 7] = [0.0, 1.0, 2.0, 4.0, 8.0, 16.0, 64.0];
 
 /// Counters for `/metrics` (`prometheus-client` counters, rendered by [`crate::metrics`] as
 /// `rollup_<name>_total`) and the demo's status line.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct RollupMetrics {
     /// Transfers executed successfully.
     pub transfers: Counter,
@@ -85,6 +86,25 @@ pub struct RollupMetrics {
     pub batches_proven: Counter,
     /// Proofs refused at submission.
     pub proofs_rejected: Counter,
+    /// Blocks the node served that did not verify (never executed).
+    pub blocks_refused: Counter,
+    /// After each executed block: how many decided blocks the source knew of beyond it.
+    pub lag_blocks: Histogram,
+}
+
+impl Default for RollupMetrics {
+    fn default() -> Self {
+        RollupMetrics {
+            transfers: Counter::default(),
+            failed: Counter::default(),
+            rejected: Counter::default(),
+            batches_sealed: Counter::default(),
+            batches_proven: Counter::default(),
+            proofs_rejected: Counter::default(),
+            blocks_refused: Counter::default(),
+            lag_blocks: Histogram::new(LAG_BUCKETS),
+        }
+    }
 }
 
 struct Inner {
@@ -92,7 +112,7 @@ struct Inner {
     db: RollupDb,
     chain: RwLock<Chain>,
     pending: Mutex<HashMap<B256, PendingTx>>,
-    node: Client,
+    sequencer: Sequencer,
     metrics: RollupMetrics,
 }
 
@@ -114,7 +134,8 @@ pub struct AccountView {
 }
 
 impl Rollup {
-    /// Loads (or creates from genesis) the chain in `db`, the rollup's own database.
+    /// Loads (or creates from genesis) the chain in `db`, the rollup's own database;
+    /// accepted transactions go to `sequencer`.
     ///
     /// # Errors
     /// [`StoreError`] when the database cannot be read or holds a state that does not hash
@@ -122,7 +143,7 @@ impl Rollup {
     pub async fn open(
         db: RollupDb,
         config: RollupConfig,
-        node: Client,
+        sequencer: Sequencer,
     ) -> Result<Rollup, StoreError> {
         let chain = store::load_chain(&db, &config).await?;
         info!(
@@ -139,7 +160,7 @@ impl Rollup {
                 db,
                 chain: RwLock::new(chain),
                 pending: Mutex::new(HashMap::new()),
-                node,
+                sequencer,
                 metrics: RollupMetrics::default(),
             }),
         })
@@ -283,7 +304,7 @@ impl Rollup {
                 return Err(SubmitError::InsufficientFunds { available, cost });
             }
         }
-        self.inner.node.submit(cfg.namespace, raw).await?;
+        self.inner.sequencer.submit(cfg.namespace, raw).await?;
         let hash = tx.hash;
         self.pending().insert(hash, PendingTx { tx, cost });
         Ok(hash)
@@ -325,58 +346,14 @@ impl Rollup {
         Ok(out.block)
     }
 
-    /// Follows the node from the next unexecuted height forever: polls `stored_height` every
-    /// [`POLL_INTERVAL`], fetches each new block and applies it. Errors are logged and
-    /// retried; a database failure leaves the height unexecuted and is retried.
-    pub async fn follow(self) {
-        let namespace = self.inner.config.genesis.namespace;
-        loop {
-            match self.catch_up(namespace).await {
-                Ok(()) => {}
-                Err(e) => {
-                    warn!(target: "rollup", error = %e, "following the node failed; retrying")
-                }
-            }
-            tokio::time::sleep(POLL_INTERVAL).await;
-        }
-    }
-
-    async fn catch_up(
-        &self,
-        namespace: u64,
-    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        let tip = self.inner.node.status().await?.stored_height;
-        let mut next = self.block_number() + 1;
-        while next <= tip {
-            match self.inner.node.block(next).await? {
-                Some(block) => {
-                    let transactions = block
-                        .transactions
-                        .into_iter()
-                        .filter(|t| t.namespace == namespace)
-                        .map(|t| t.payload)
-                        .collect();
-                    self.apply(&BlockInput {
-                        height: next,
-                        timestamp_ms: block.header.timestamp_ms,
-                        transactions,
-                    })
-                    .await?;
-                }
-                None => {
-                    // Not served yet (its payload is still being recovered, say): executing
-                    // it as empty could diverge from other nodes, so wait and retry.
-                    return Err(format!("the node does not serve block {next} yet").into());
-                }
-            }
-            next += 1;
-        }
-        Ok(())
+    /// Records the lag behind the source's tip after executing a block.
+    pub(crate) fn observe_lag(&self, blocks: u64) {
+        self.inner.metrics.lag_blocks.observe(blocks as f64);
     }
 }
 
 /// Binds the JSON-RPC on `rpc_addr` and the proof-data-handler API plus `/metrics` on
-/// `pdh_addr`, then follows the node until the process ends.
+/// `pdh_addr`, then follows `source` until the process ends.
 ///
 /// # Errors
 /// When an address cannot be bound or a server fails.
@@ -384,12 +361,13 @@ pub async fn serve(
     rollup: Rollup,
     rpc_addr: std::net::SocketAddr,
     pdh_addr: std::net::SocketAddr,
+    source: impl BlockSource,
 ) -> anyhow::Result<()> {
-    bind(rollup, rpc_addr, pdh_addr).await?.await
+    bind(rollup, rpc_addr, pdh_addr, source).await?.await
 }
 
 /// Binds both listeners (so that a taken port is reported at once) and returns the future
-/// that runs the servers and the follower; see [`serve`].
+/// that runs the servers and the follower of `source`; see [`serve`].
 ///
 /// # Errors
 /// When an address cannot be bound.
@@ -397,6 +375,7 @@ pub async fn bind(
     rollup: Rollup,
     rpc_addr: std::net::SocketAddr,
     pdh_addr: std::net::SocketAddr,
+    source: impl BlockSource,
 ) -> anyhow::Result<impl std::future::Future<Output = anyhow::Result<()>>> {
     use anyhow::Context;
     use std::future::IntoFuture;
@@ -413,7 +392,7 @@ pub async fn bind(
         .context("starting the rollup JSON-RPC")?;
     let pdh_app = crate::pdh::router(rollup.clone()).merge(crate::metrics::router(rollup.clone()));
     Ok(async move {
-        tokio::spawn(rollup.follow());
+        tokio::spawn(rollup.follow(source));
         tokio::select! {
             () = rpc_server => anyhow::bail!("the rollup JSON-RPC stopped"),
             served = axum::serve(pdh, pdh_app).into_future() => served?,

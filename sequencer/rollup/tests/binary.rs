@@ -16,7 +16,7 @@ fn a_missing_or_malformed_genesis_is_refused_clearly() {
     let out = rollup(&[
         "--node-url",
         "http://127.0.0.1:9",
-        "--genesis",
+        "--rollup-genesis",
         &missing.display().to_string(),
     ]);
     assert!(!out.status.success());
@@ -28,7 +28,7 @@ fn a_missing_or_malformed_genesis_is_refused_clearly() {
     let out = rollup(&[
         "--node-url",
         "http://127.0.0.1:9",
-        "--genesis",
+        "--rollup-genesis",
         &bad.display().to_string(),
     ]);
     assert!(!out.status.success());

@@ -8,6 +8,7 @@ use sq_api::client::Client as NodeClient;
 use sq_db::testing::TestDatabase;
 use sq_db::Dialect;
 use sq_rollup::chain::BlockInput;
+use sq_rollup::sequencer::Sequencer;
 use sq_rollup::RollupDb;
 use sq_rollup::{store, BatchLimits, Rollup};
 
@@ -17,7 +18,7 @@ async fn run(url: &str) {
         max_bytes: u64::MAX,
         max_age_ms: u64::MAX,
     };
-    let node = NodeClient::new("http://127.0.0.1:9").expect("client");
+    let node = Sequencer::Api(NodeClient::new("http://127.0.0.1:9").expect("client"));
     let r = Rollup::open(
         RollupDb::connect(url).await.expect("db"),
         config(3, limits),

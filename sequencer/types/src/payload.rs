@@ -61,7 +61,20 @@ pub fn namespace_transactions(
     let Some(range) = table.range(namespace) else {
         return Ok(Vec::new());
     };
-    let mut r = Reader::new(&payload[range]);
+    split_namespace(&payload[range], namespace)
+}
+
+/// The transactions in one namespace's byte range (`len: u32 BE ‖ payload[len]`, repeated),
+/// in order: what a rollup gets from a verified `sq_da::NamespaceProof`.
+///
+/// # Errors
+/// [`DecodeError`] if a length prefix is truncated, overruns the range or exceeds
+/// [`limits::MAX_TRANSACTION_BYTES`].
+pub fn split_namespace(
+    bytes: &[u8],
+    namespace: NamespaceId,
+) -> Result<Vec<Transaction>, DecodeError> {
+    let mut r = Reader::new(bytes);
     let mut out = Vec::new();
     while r.remaining() > 0 {
         let bytes = r.var_bytes("transaction", limits::MAX_TRANSACTION_BYTES)?;

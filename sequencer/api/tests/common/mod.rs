@@ -12,14 +12,8 @@ use serde_json::Value;
 use sq_api::mempool::{Mempool, MempoolConfig};
 use sq_api::status::NodeStatus;
 use sq_api::{router_with, ApiState, RouterConfig};
-use sq_da::{disperse, VidParams};
 use sq_storage::{DecidedBlock, Storage};
-use sq_types::certificate::SignatureBytes;
-use sq_types::codec::Encode;
-use sq_types::{
-    payload, Commitment, Header, Height, Leaf, NamespaceId, NodeIndex, QuorumCertificate,
-    SignerBitmap, Transaction, View,
-};
+use sq_types::{Leaf, NamespaceId, Transaction};
 use tempfile::TempDir;
 use tokio::sync::watch;
 use tower::ServiceExt;
@@ -52,56 +46,10 @@ pub fn txs_at(height: u64) -> Vec<Transaction> {
     ]
 }
 
-fn signers() -> SignerBitmap {
-    let mut b = SignerBitmap::new(NODES as usize);
-    for i in 0..3 {
-        b.set(NodeIndex(i));
-    }
-    b
-}
-
-/// A decided block at `height` on top of `parent` (None for height 0), with a real dispersal.
-/// The QCs carry no valid signatures: storage does not check them.
+/// A decided block at `height` on top of `parent` (None for height 0), with a real dispersal
+/// ([`sq_testing::chain::decided_block`] over [`NODES`] shares).
 pub fn block(height: u64, parent: Option<&Leaf>, txs: &[Transaction]) -> DecidedBlock {
-    let (payload, ns_table) = payload::build(txs).expect("payload fits");
-    let params = VidParams::new(NODES).expect("valid n");
-    let d = disperse(params, &payload, &ns_table).expect("disperses");
-    let justify_qc = match parent {
-        None => QuorumCertificate::genesis(Commitment::ZERO),
-        Some(p) => QuorumCertificate {
-            view: p.header.view,
-            height: p.header.height,
-            leaf: p.commit(),
-            signers: signers(),
-            signature: SignatureBytes([1; 96]),
-        },
-    };
-    let header = Header {
-        height: Height(height),
-        view: View(2 * height + 1),
-        parent: justify_qc.leaf,
-        payload_commitment: d.commitment,
-        timestamp_ms: 1_700_000_000_000 + height,
-        l1_head: 100 + height,
-        ns_table: ns_table.clone(),
-    };
-    let leaf = Leaf { header, justify_qc };
-    let qc = QuorumCertificate {
-        view: leaf.header.view,
-        height: leaf.header.height,
-        leaf: leaf.commit(),
-        signers: signers(),
-        signature: SignatureBytes([7; 96]),
-    };
-    let transactions = payload::all_transactions(&payload, &ns_table).expect("decodes");
-    DecidedBlock {
-        leaf,
-        qc,
-        payload: Some(payload),
-        vid_common: Some(d.common.encode()),
-        vid_share: Some(d.shares[0].encode()),
-        transactions,
-    }
+    sq_testing::chain::decided_block(height, parent, txs, NODES)
 }
 
 /// A storage with a chain, the API state over it, and the senders that drive it.

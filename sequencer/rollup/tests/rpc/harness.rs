@@ -7,6 +7,7 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 use sq_api::client::Client as NodeClient;
 use sq_rollup::chain::BlockInput;
+use sq_rollup::sequencer::Sequencer;
 use sq_rollup::RollupDb;
 use sq_rollup::{BatchLimits, Rollup};
 
@@ -52,7 +53,7 @@ impl Harness {
         let rollup = Rollup::open(
             RollupDb::connect(&url).await.expect("db"),
             config(3, BatchLimits::default()),
-            NodeClient::new(&node).expect("client"),
+            Sequencer::Api(NodeClient::new(&node).expect("client")),
         )
         .await
         .expect("open");

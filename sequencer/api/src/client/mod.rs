@@ -9,6 +9,8 @@
 //! [`Client::vid_share`]); the answer is decoded, never verified: checking QCs and shares is
 //! the caller's job.
 
+mod stream;
+
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
@@ -87,8 +89,12 @@ impl ClientError {
 #[derive(Clone, Debug)]
 pub struct Client {
     http: reqwest::Client,
+    /// For streams: no overall timeout, a read timeout ([`STREAM_READ_TIMEOUT`]) instead.
+    stream_http: reqwest::Client,
     base: String,
 }
+
+pub use stream::{LeafStreamItem, STREAM_READ_TIMEOUT};
 
 impl Client {
     /// A client for `base` (a trailing `/` is ignored) with [`DEFAULT_TIMEOUT`] per request.
@@ -106,14 +112,24 @@ impl Client {
     /// As [`Client::new`].
     pub fn with_timeout(base: &str, timeout: Duration) -> Result<Client, ClientError> {
         let base = base.trim_end_matches('/').to_owned();
+        let unbuildable = |source| ClientError::Unreachable {
+            url: base.clone(),
+            source,
+        };
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .build()
-            .map_err(|source| ClientError::Unreachable {
-                url: base.clone(),
-                source,
-            })?;
-        Ok(Client { http, base })
+            .map_err(unbuildable)?;
+        let stream_http = reqwest::Client::builder()
+            .connect_timeout(timeout)
+            .read_timeout(STREAM_READ_TIMEOUT)
+            .build()
+            .map_err(unbuildable)?;
+        Ok(Client {
+            http,
+            stream_http,
+            base,
+        })
     }
 
     /// The base URL, without a trailing `/`.
