@@ -6,10 +6,11 @@
 use serde::{Deserialize, Serialize};
 use sq_types::codec::{Decode, DecodeError, Encode};
 use sq_types::{Commitment, Header, Leaf, QuorumCertificate, Transaction};
+use utoipa::ToSchema;
 
 /// One namespace table entry: `namespace` owns the payload bytes up to `end` (exclusive),
 /// starting where the previous entry ended.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NsEntryBody {
     /// The namespace id.
     pub namespace: u64,
@@ -18,7 +19,7 @@ pub struct NsEntryBody {
 }
 
 /// A block header (`GET /v0/availability/header/{height}`, and the first fields of a leaf).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct HeaderBody {
     /// Block height.
     pub height: u64,
@@ -26,12 +27,15 @@ pub struct HeaderBody {
     pub view: u64,
     /// The leaf (= header) commitment.
     #[serde(with = "crate::hexstr::commitment")]
+    #[schema(value_type = String, pattern = "^0x[0-9a-f]*$")]
     pub hash: Commitment,
     /// The parent leaf commitment.
     #[serde(with = "crate::hexstr::commitment")]
+    #[schema(value_type = String, pattern = "^0x[0-9a-f]*$")]
     pub parent: Commitment,
     /// The VID payload commitment (`sq_da::VidCommon::commitment`).
     #[serde(with = "crate::hexstr::commitment")]
+    #[schema(value_type = String, pattern = "^0x[0-9a-f]*$")]
     pub payload_commitment: Commitment,
     /// Proposer's clock, Unix milliseconds.
     pub timestamp_ms: u64,
@@ -65,7 +69,7 @@ impl From<&Header> for HeaderBody {
 }
 
 /// The quorum certificate that decided a leaf, in readable form.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct QcBody {
     /// The certified leaf's view.
     pub view: u64,
@@ -73,12 +77,15 @@ pub struct QcBody {
     pub height: u64,
     /// The certified leaf's commitment.
     #[serde(with = "crate::hexstr::commitment")]
+    #[schema(value_type = String, pattern = "^0x[0-9a-f]*$")]
     pub leaf: Commitment,
     /// The signer bitmap's packed bytes (bit `i` = node `i`, least significant bit first).
     #[serde(with = "crate::hexstr::bytes")]
+    #[schema(value_type = String, pattern = "^0x[0-9a-f]*$")]
     pub signers: Vec<u8>,
     /// The 96-byte aggregate signature.
     #[serde(with = "crate::hexstr::bytes")]
+    #[schema(value_type = String, pattern = "^0x[0-9a-f]*$")]
     pub signature: Vec<u8>,
 }
 
@@ -97,7 +104,7 @@ impl From<&QuorumCertificate> for QcBody {
 /// A decided leaf with its certificate (`GET /v0/availability/leaf/{height}`, `…/leaves`, and
 /// the `leaf` events of the stream): the header fields, flattened, then `qc`, `leaf_bytes` and
 /// `qc_bytes`. The JSON fields are a readable view; a peer verifies [`LeafBody::decode`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct LeafBody {
     /// The header.
     #[serde(flatten)]
@@ -106,9 +113,11 @@ pub struct LeafBody {
     pub qc: QcBody,
     /// `sq_types` encoding of the [`Leaf`] (header and justify QC).
     #[serde(with = "crate::hexstr::bytes")]
+    #[schema(value_type = String, pattern = "^0x[0-9a-f]*$")]
     pub leaf_bytes: Vec<u8>,
     /// `sq_types` encoding of the certifying [`QuorumCertificate`].
     #[serde(with = "crate::hexstr::bytes")]
+    #[schema(value_type = String, pattern = "^0x[0-9a-f]*$")]
     pub qc_bytes: Vec<u8>,
 }
 
@@ -138,20 +147,22 @@ impl LeafBody {
 }
 
 /// A block payload (`GET /v0/availability/payload/{height}`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PayloadBody {
     /// Block height.
     pub height: u64,
     /// The payload bytes (layout: `sq_types::payload`).
     #[serde(with = "crate::hexstr::bytes")]
+    #[schema(value_type = String, pattern = "^0x[0-9a-f]*$")]
     pub payload: Vec<u8>,
     /// The header's payload commitment.
     #[serde(with = "crate::hexstr::commitment")]
+    #[schema(value_type = String, pattern = "^0x[0-9a-f]*$")]
     pub payload_commitment: Commitment,
 }
 
 /// One transaction inside a [`BlockBody`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct BlockTransactionBody {
     /// Position in the block (payload order: namespace by namespace).
     pub index: u32,
@@ -159,9 +170,11 @@ pub struct BlockTransactionBody {
     pub namespace: u64,
     /// [`Transaction::commit`].
     #[serde(with = "crate::hexstr::commitment")]
+    #[schema(value_type = String, pattern = "^0x[0-9a-f]*$")]
     pub hash: Commitment,
     /// The transaction payload.
     #[serde(with = "crate::hexstr::bytes")]
+    #[schema(value_type = String, pattern = "^0x[0-9a-f]*$")]
     pub payload: Vec<u8>,
 }
 
@@ -177,19 +190,20 @@ impl BlockTransactionBody {
 }
 
 /// A whole block (`GET /v0/availability/block/{height}`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct BlockBody {
     /// The header.
     pub header: HeaderBody,
     /// The payload bytes.
     #[serde(with = "crate::hexstr::bytes")]
+    #[schema(value_type = String, pattern = "^0x[0-9a-f]*$")]
     pub payload: Vec<u8>,
     /// The payload's transactions, in order.
     pub transactions: Vec<BlockTransactionBody>,
 }
 
 /// One decided transaction (`GET /v0/availability/transaction/…`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct TransactionBody {
     /// Height of the block holding it (its first occurrence, for a repeated transaction).
     pub height: u64,
@@ -197,11 +211,13 @@ pub struct TransactionBody {
     pub index: u32,
     /// [`Transaction::commit`].
     #[serde(with = "crate::hexstr::commitment")]
+    #[schema(value_type = String, pattern = "^0x[0-9a-f]*$")]
     pub hash: Commitment,
     /// The namespace.
     pub namespace: u64,
     /// The transaction payload.
     #[serde(with = "crate::hexstr::bytes")]
+    #[schema(value_type = String, pattern = "^0x[0-9a-f]*$")]
     pub payload: Vec<u8>,
 }
 
@@ -225,7 +241,7 @@ impl TransactionBody {
 /// `payload_commitment` comes from a header the client trusts (a QC-certified leaf). When the
 /// namespace is absent from the header's table, `proof` is `null` and `transactions` empty: the
 /// certified `ns_table` is the evidence.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NamespaceBody {
     /// Block height.
     pub height: u64,
@@ -233,27 +249,33 @@ pub struct NamespaceBody {
     pub namespace: u64,
     /// The namespace's transaction payloads, in order.
     #[serde(with = "crate::hexstr::bytes_list")]
+    #[schema(value_type = Vec<String>)]
     pub transactions: Vec<Vec<u8>>,
     /// `sq_da::NamespaceProof` encoding, or `null` for an absent namespace.
     #[serde(with = "crate::hexstr::opt_bytes")]
+    #[schema(value_type = Option<String>, pattern = "^0x[0-9a-f]*$", required = true)]
     pub proof: Option<Vec<u8>>,
     /// `sq_da::VidCommon` encoding (80 bytes).
     #[serde(with = "crate::hexstr::bytes")]
+    #[schema(value_type = String, pattern = "^0x[0-9a-f]*$")]
     pub vid_common: Vec<u8>,
     /// The header's payload commitment.
     #[serde(with = "crate::hexstr::commitment")]
+    #[schema(value_type = String, pattern = "^0x[0-9a-f]*$")]
     pub payload_commitment: Commitment,
 }
 
 /// This node's VID share of a block (`GET /v0/availability/vid/share/{height}`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct VidShareBody {
     /// Block height.
     pub height: u64,
     /// `sq_da::VidCommon` encoding.
     #[serde(with = "crate::hexstr::bytes")]
+    #[schema(value_type = String, pattern = "^0x[0-9a-f]*$")]
     pub common: Vec<u8>,
     /// `sq_da::VidShare` encoding (this node's share, with its Merkle proof).
     #[serde(with = "crate::hexstr::bytes")]
+    #[schema(value_type = String, pattern = "^0x[0-9a-f]*$")]
     pub share: Vec<u8>,
 }

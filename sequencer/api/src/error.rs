@@ -84,9 +84,10 @@ impl ErrorCode {
 }
 
 /// The JSON body of every error response: `{"code": "<ErrorCode>", "message": "…"}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// [`ErrorCode::as_str`].
+    #[schema(value_type = ErrorCode)]
     pub code: String,
     /// What went wrong, for humans.
     pub message: String,

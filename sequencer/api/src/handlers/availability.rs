@@ -17,6 +17,13 @@ use crate::{hexstr, ApiState, MAX_LEAVES_PER_REQUEST};
 
 type Reply<T> = Result<Json<T>, ApiError>;
 
+/// The decided leaf at a height with its certifying QC.
+#[utoipa::path(
+    get,
+    path = "/v0/availability/leaf/{height}",
+    params(("height" = u64, Path, description = "Block height")),
+    responses((status = 200, description = "OK", body = LeafBody), crate::openapi::LookupErrors),
+)]
 pub(crate) async fn leaf(
     State(state): State<ApiState>,
     PathParams(height): PathParams<u64>,
@@ -32,6 +39,13 @@ pub(crate) struct LeavesQuery {
     limit: Option<usize>,
 }
 
+/// Up to `limit` stored leaves with height >= `from`, ascending (heights absent from storage are skipped).
+#[utoipa::path(
+    get,
+    path = "/v0/availability/leaves",
+    params(("from" = u64, Query, description = "Lowest height"), ("limit" = Option<u64>, Query, maximum = 100, description = "Most leaves to return, at most 100 (the default); above that: bad_request")),
+    responses((status = 200, description = "OK", body = Vec<LeafBody>), crate::openapi::ListErrors),
+)]
 pub(crate) async fn leaves(
     State(state): State<ApiState>,
     QueryParams(q): QueryParams<LeavesQuery>,
@@ -51,6 +65,13 @@ pub(crate) async fn leaves(
     ))
 }
 
+/// The header at a height.
+#[utoipa::path(
+    get,
+    path = "/v0/availability/header/{height}",
+    params(("height" = u64, Path, description = "Block height")),
+    responses((status = 200, description = "OK", body = HeaderBody), crate::openapi::LookupErrors),
+)]
 pub(crate) async fn header(
     State(state): State<ApiState>,
     PathParams(height): PathParams<u64>,
@@ -59,6 +80,13 @@ pub(crate) async fn header(
     Ok(Json(HeaderBody::from(&leaf.header)))
 }
 
+/// The block payload at a height.
+#[utoipa::path(
+    get,
+    path = "/v0/availability/payload/{height}",
+    params(("height" = u64, Path, description = "Block height")),
+    responses((status = 200, description = "OK", body = PayloadBody), crate::openapi::DataErrors),
+)]
 pub(crate) async fn payload(
     State(state): State<ApiState>,
     PathParams(height): PathParams<u64>,
@@ -72,6 +100,13 @@ pub(crate) async fn payload(
     }))
 }
 
+/// Header, payload and transactions of a block.
+#[utoipa::path(
+    get,
+    path = "/v0/availability/block/{height}",
+    params(("height" = u64, Path, description = "Block height")),
+    responses((status = 200, description = "OK", body = BlockBody), crate::openapi::DataErrors),
+)]
 pub(crate) async fn block(
     State(state): State<ApiState>,
     PathParams(height): PathParams<u64>,
@@ -98,6 +133,13 @@ pub(crate) async fn block(
     .await
 }
 
+/// A decided transaction by hash (its first occurrence).
+#[utoipa::path(
+    get,
+    path = "/v0/availability/transaction/hash/{hash}",
+    params(("hash" = String, Path, description = "Transaction commitment, 32 bytes hex")),
+    responses((status = 200, description = "OK", body = TransactionBody), crate::openapi::LookupErrors),
+)]
 pub(crate) async fn transaction_by_hash(
     State(state): State<ApiState>,
     PathParams(hash): PathParams<String>,
@@ -112,6 +154,13 @@ pub(crate) async fn transaction_by_hash(
     Ok(Json(TransactionBody::new(height.0, index, &tx)))
 }
 
+/// The transaction at an index of a block.
+#[utoipa::path(
+    get,
+    path = "/v0/availability/transaction/{height}/{index}",
+    params(("height" = u64, Path, description = "Block height"), ("index" = u32, Path, description = "Index in the block (payload order)")),
+    responses((status = 200, description = "OK", body = TransactionBody), crate::openapi::DataErrors),
+)]
 pub(crate) async fn transaction_at(
     State(state): State<ApiState>,
     PathParams((height, index)): PathParams<(u64, u32)>,
@@ -124,6 +173,13 @@ pub(crate) async fn transaction_at(
     Err(missing(&state.storage, height, &what).await)
 }
 
+/// This node's VID share and the VID common data of a block.
+#[utoipa::path(
+    get,
+    path = "/v0/availability/vid/share/{height}",
+    params(("height" = u64, Path, description = "Block height")),
+    responses((status = 200, description = "OK", body = VidShareBody), crate::openapi::DataErrors),
+)]
 pub(crate) async fn vid_share(
     State(state): State<ApiState>,
     PathParams(height): PathParams<u64>,

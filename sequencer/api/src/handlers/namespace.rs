@@ -13,6 +13,13 @@ use crate::extract::PathParams;
 use crate::lookup::{blocking, leaf_at, payload_at};
 use crate::ApiState;
 
+/// One namespace's transactions with a NamespaceProof against the header's payload commitment; `proof` is null (and `transactions` empty) when the namespace is absent from the header's `ns_table`.
+#[utoipa::path(
+    get,
+    path = "/v0/availability/block/{height}/namespace/{ns}",
+    params(("height" = u64, Path, description = "Block height"), ("ns" = u64, Path, description = "Namespace id")),
+    responses((status = 200, description = "OK", body = NamespaceBody), crate::openapi::DataErrors),
+)]
 pub(crate) async fn namespace(
     State(state): State<ApiState>,
     PathParams((height, ns)): PathParams<(u64, u64)>,

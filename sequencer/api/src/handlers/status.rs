@@ -7,11 +7,12 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::ApiState;
 
 /// The body of `GET /v0/status`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct StatusBody {
     /// Height of the last decided leaf.
     pub block_height: u64,
@@ -22,6 +23,7 @@ pub struct StatusBody {
     /// Decided leaves per view, `0.0..=1.0` (see `NodeStatus::success_rate`).
     pub success_rate: f64,
     /// Milliseconds since this node last decided; `null` before its first decide.
+    #[schema(required = true)]
     pub time_since_last_decide_ms: Option<u64>,
     /// Commitment of the last decided leaf (hex).
     pub last_leaf: String,
@@ -35,6 +37,8 @@ pub struct StatusBody {
     pub stored_height: u64,
 }
 
+/// Node status.
+#[utoipa::path(get, path = "/v0/status", responses((status = 200, description = "OK", body = StatusBody)))]
 pub(crate) async fn status(State(state): State<ApiState>) -> Json<StatusBody> {
     let s = state.status.borrow().clone();
     let stored_height = *state.stored_height.borrow();
@@ -57,6 +61,9 @@ pub(crate) async fn status(State(state): State<ApiState>) -> Json<StatusBody> {
     })
 }
 
+/// Prometheus metrics (OpenMetrics text format 1.0.0), at `/metrics` and
+/// `/v0/status/metrics`.
+#[utoipa::path(get, path = "/metrics", responses((status = 200, description = "OK", body = String, content_type = "application/openmetrics-text")))]
 pub(crate) async fn metrics(State(state): State<ApiState>) -> Response {
     (
         [(CONTENT_TYPE, sq_telemetry::METRICS_CONTENT_TYPE)],

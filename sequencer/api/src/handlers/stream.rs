@@ -40,6 +40,18 @@ const RETRY_AFTER: Duration = Duration::from_secs(1);
 /// The `Last-Event-ID` request header (SSE resumption).
 const LAST_EVENT_ID: &str = "last-event-id";
 
+/// Server-Sent Events: one `leaf` event (id = height, data = a `LeafBody`) per stored height
+/// from `from` upward, then each new one as it is stored; `error` events carry an
+/// `ErrorBody`. Ends when the client disconnects.
+#[utoipa::path(
+    get,
+    path = "/v0/availability/stream/leaves/{from}",
+    params(
+        ("from" = u64, Path, description = "First height"),
+        ("Last-Event-ID" = Option<u64>, Header, description = "Resume: the id (height) of the last event this client received; the stream starts after it when that is later than `from`. Ignored unless a decimal integer"),
+    ),
+    responses((status = 200, description = "An event stream", body = String, content_type = "text/event-stream"), crate::openapi::StreamErrors),
+)]
 pub(crate) async fn leaves(
     State(state): State<ApiState>,
     PathParams(from): PathParams<u64>,

@@ -2,13 +2,11 @@
 //! transaction_too_large for the payload and for the body, duplicate_transaction,
 //! unknown_namespace, mempool_full, rate_limited).
 
-mod common;
-
 use std::convert::Infallible;
 
+use crate::common::*;
 use axum::body::{Body, Bytes};
 use axum::http::StatusCode;
-use common::*;
 use sq_api::mempool::MempoolConfig;
 use sq_types::NamespaceId;
 use tokio::sync::oneshot;

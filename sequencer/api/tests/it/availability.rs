@@ -1,11 +1,9 @@
 //! The success bodies of the status and availability routes, field by field, against the
 //! fixture chain in real SQLite storage.
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::*;
 use sq_api::LeafBody;
 use sq_types::codec::Encode;
 

@@ -2,10 +2,8 @@
 //! header's commitment, a changed byte breaks it, absent namespaces come without a proof, and a
 //! payload stored without VID data gets its common data re-derived.
 
-mod common;
-
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
 use sq_da::{NamespaceProof, VidCommon};
 use sq_types::codec::Decode;
 use sq_types::NamespaceId;

@@ -1,10 +1,8 @@
 //! Every error code of the read routes, with its status: `not_found` for each lookup kind,
 //! `pruned`, `bad_request`, `storage_unavailable` and `internal`.
 
-mod common;
-
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
 
 #[tokio::test]
 async fn absent_heights_hashes_and_indices_are_not_found() {

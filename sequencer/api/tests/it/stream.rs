@@ -1,13 +1,11 @@
 //! `GET /v0/availability/stream/leaves/{from}`: stored leaves from `from` in order, then each
 //! new one once `stored_height` announces it; ends when the announcing side is gone.
 
-mod common;
-
 use std::time::Duration;
 
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::*;
 use http_body_util::BodyExt;
 use sq_api::LeafBody;
 use tower::ServiceExt;

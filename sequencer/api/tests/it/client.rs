@@ -2,9 +2,7 @@
 //! covers answers the fixture's data, decoded; 404s are `None`; refusals carry the server's
 //! error code; an unreachable node is `Unreachable`.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use sq_api::client::{Client, ClientError};
 use sq_api::ErrorCode;
 use sq_da::VidCommon;
