@@ -1,9 +1,7 @@
 //! Handshake refusals: bad signatures, unknown and duplicate keys, bad proofs of possession,
 //! malformed and oversized frames. Nothing a refused connection sends is relayed.
 
-mod common;
-
-use common::{connect_all, key, open, recv, RawClient, TestServer};
+use crate::common::{connect_all, key, open, recv, RawClient, TestServer};
 use sq_cdn::admission::Membership;
 use sq_cdn::metrics::ReasonLabel;
 use sq_cdn::ServerConfig;

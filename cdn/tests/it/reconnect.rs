@@ -1,9 +1,7 @@
 //! The client survives a server restart: it reports unhealthy, drops (and counts) what is sent
 //! meanwhile, reconnects with back-off, redoes the handshake, and is healthy again.
 
-mod common;
-
-use common::{connect_all, eventually, open, recv, TestServer};
+use crate::common::{connect_all, eventually, open, recv, TestServer};
 use sq_network::{Network, Recipient, Topic};
 
 #[tokio::test]

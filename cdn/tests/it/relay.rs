@@ -1,9 +1,9 @@
 //! Relaying between real clients: identical configuration, broadcast and direct routing,
 //! metrics, and a slow reader that is dropped without hurting the others.
 
-mod common;
-
-use common::{connect_all, eventually, key, open, recv, scrape, RawClient, TestServer, PATIENCE};
+use crate::common::{
+    connect_all, eventually, key, open, recv, scrape, RawClient, TestServer, PATIENCE,
+};
 use sq_cdn::metrics::{self, KindLabel};
 use sq_network::cdn::ServerMessage;
 use sq_network::{Network, Recipient, Topic};

@@ -147,7 +147,10 @@ mod tests {
         // Block 3 is in storage, but the writer has not published it: the source waits on
         // the channel instead of reading ahead.
         let early = tokio::time::timeout(Duration::from_millis(200), source.block(3)).await;
-        assert!(early.is_err(), "block 3 given before its height was published");
+        assert!(
+            early.is_err(),
+            "block 3 given before its height was published"
+        );
         stored.send_replace(4);
         let three = source.block(3).await.expect("published");
         assert_eq!(three.transactions, vec![b"a3".to_vec(), b"c3".to_vec()]);

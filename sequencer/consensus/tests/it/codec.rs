@@ -1,9 +1,7 @@
 //! Wire decoding (`message.rs`): every variant round-trips, and arbitrary or mutated bytes never
 //! panic the decoder; whatever it accepts re-encodes to exactly the same bytes (canonical).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sq_consensus::Message;

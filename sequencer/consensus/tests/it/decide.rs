@@ -1,9 +1,7 @@
 //! The 2-chain decide rule (`decide.rs`): consecutive views decide, a TC gap does not, and a
 //! missing ancestor is fetched with `LeafRequest`/`LeafResponse` before deciding.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use sq_consensus::{Input, Message, Output};
 use sq_types::certificate::SignatureBytes;
 use sq_types::{Leaf, NodeIndex, QuorumCertificate, View};

@@ -3,9 +3,7 @@
 //! possible with more than a third of the stake Byzantine, simulated here by signing both
 //! chains with the same keys).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use sq_consensus::{Config, Input, Message, Output};
 use sq_types::{Height, Leaf, NodeIndex, View};
 

@@ -3,9 +3,7 @@
 //! reason and no vote or persist. Certificate rules are in `rejections_certs.rs`. Node 0 is the
 //! replica.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use sq_consensus::{Output, RejectReason};
 use sq_types::certificate::SignatureBytes;
 use sq_types::{Commitment, Crypto, Leaf, View};

@@ -1,9 +1,7 @@
 //! Proposals refused a vote because of their certificates (`replica.rs` rules 3, 4, 8): an
 //! invalid QC or TC, no proof of entering the view, and the lock. Node 0 is the replica.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use sq_consensus::RejectReason;
 use sq_types::{QuorumCertificate, View};
 

@@ -1,9 +1,7 @@
 //! Restart from persisted records (`Consensus::new` with `Restored`): the node re-enters the
 //! view it last voted in and never votes in it again.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use sq_consensus::{Input, Message, Output, PersistRecord, RejectReason, Restored, SafetyState};
 use sq_types::{Leaf, View};
 

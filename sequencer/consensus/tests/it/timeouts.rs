@@ -1,9 +1,7 @@
 //! View change by timeouts (`timeout.rs`): the timer, joining at f+1, the TC at a quorum, and
 //! the TC-justified proposal of the next leader.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use sq_consensus::{Message, Output};
 use sq_types::{Leaf, NodeIndex, View};
 

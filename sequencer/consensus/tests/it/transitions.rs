@@ -4,9 +4,7 @@
 //! The other transitions live beside this file: `rejections.rs`, `rejections_certs.rs`, `votes.rs`, `timeouts.rs`,
 //! `decide.rs`, `decide_edges.rs`, `restart.rs` and `codec.rs`.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use sq_consensus::{Input, Message, Output};
 use sq_types::{Height, View};
 

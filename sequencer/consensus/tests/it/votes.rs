@@ -1,9 +1,7 @@
 //! The next leader collecting votes into a QC (`leader.rs` `on_vote`): three valid distinct
 //! votes form it; duplicates, bad signatures and votes for views it does not lead do not count.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use sq_consensus::{Input, Message, Output};
 use sq_types::{Leaf, NodeIndex, View};
 

@@ -1,10 +1,8 @@
 //! `tx::decode`: every acceptance rule, one by one, with real alloy signatures.
 
-mod common;
-
+use crate::common::*;
 use alloy::consensus::TxEip1559;
 use alloy::primitives::{Address, Bytes, TxKind, U256};
-use common::*;
 use sq_rollup::tx::{decode, FeeKind, TxError, MAX_RAW_TX_BYTES};
 
 fn to() -> Address {

@@ -1,9 +1,7 @@
 //! Execution rules one by one, batches, and the witness against the circuit's native relation.
 
-mod common;
-
+use crate::common::*;
 use alloy::primitives::Address;
-use common::*;
 use sq_prover_circuits::witness::BatchWitness;
 use sq_rollup::chain::{BlockInput, BlockOutcome, Chain, OpenBatch};
 use sq_rollup::execute::ExecParams;

@@ -1,9 +1,7 @@
 //! Persistence: a reopened database resumes from the last executed block with the same state,
 //! open batch and batch numbering, on SQLite and PostgreSQL.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use sq_api::client::Client as NodeClient;
 use sq_db::testing::TestDatabase;
 use sq_db::Dialect;

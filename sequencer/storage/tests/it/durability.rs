@@ -7,12 +7,10 @@
 //! reopens the file. (Power loss cannot be simulated here; `synchronous = FULL` is what covers
 //! it.)
 
-mod common;
-
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
-use common::{child, genesis};
+use crate::common::{child, genesis};
 use sq_storage::Storage;
 use sq_types::Height;
 
@@ -33,7 +31,7 @@ fn kill_9_loses_no_acknowledged_block() {
     let mut child = Command::new(exe)
         .args([
             "--exact",
-            "durability_child",
+            "durability::durability_child",
             "--nocapture",
             "--test-threads=1",
         ])

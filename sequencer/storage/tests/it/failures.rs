@@ -1,9 +1,7 @@
 //! Failures outside the data: a dead server, connections killed under the pool, bad URLs, and
 //! opening a SQLite directory.
 
-mod common;
-
-use common::{chain, insert_all, Kind, TestDb};
+use crate::common::{chain, insert_all, Kind, TestDb};
 use sq_db::testing::admin_url;
 use sq_storage::{DbError, Dialect, Storage, StorageError, SQLITE_FILE_NAME};
 use sq_types::Height;
@@ -36,7 +34,7 @@ async fn a_dead_database_is_a_retryable_error_not_a_panic() {
 
 #[tokio::test]
 async fn connections_killed_by_the_server_are_replaced() {
-    common::run(Kind::Postgres, |db: TestDb| async move {
+    crate::common::run(Kind::Postgres, |db: TestDb| async move {
         insert_all(&db.storage, &chain(2, 1)).await;
         let name = db.pg_database().expect("postgres").to_owned();
         let mut admin = sqlx::PgConnection::connect(&admin_url())

@@ -1,10 +1,7 @@
 //! The storage contract, checked on SQLite and PostgreSQL alike (`sqlite::NAME`,
 //! `postgres::NAME`).
 
-#[macro_use]
-mod common;
-
-use common::{chain, child, genesis, insert_all, qc_for, transaction, TestDb};
+use crate::common::{chain, child, genesis, insert_all, qc_for, transaction, TestDb};
 use sq_storage::StorageError;
 use sq_types::{Commitment, Height};
 

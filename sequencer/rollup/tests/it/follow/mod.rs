@@ -3,9 +3,6 @@
 //! fake node (the real `/v0` API over a real stored chain) refuses a tampered namespace proof
 //! and resumes after a node restart without skipping or repeating a block.
 
-#[path = "../common/mod.rs"]
-mod common;
-
 mod fake_node;
 mod stream;
 mod verify;

@@ -15,7 +15,7 @@ use sq_testing::chain::decided_chain;
 use sq_types::{NamespaceId, Transaction};
 
 use crate::common::*;
-use crate::fake_node::{Control, FakeNode};
+use crate::follow::fake_node::{Control, FakeNode};
 
 const NS: u64 = sq_rollup::config::DEFAULT_NAMESPACE;
 

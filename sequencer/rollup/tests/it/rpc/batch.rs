@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::harness::Harness;
+use crate::rpc::harness::Harness;
 
 fn request(id: u64, method: &str) -> Value {
     json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": [] })

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::harness::{stranger, Harness};
+use crate::rpc::harness::{stranger, Harness};
 
 const HASH: &str = "0xabababababababababababababababababababababababababababababababab";
 

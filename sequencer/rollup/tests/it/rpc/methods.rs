@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::common::*;
-use crate::harness::{hex0x, stranger, tx_hash, Harness};
+use crate::rpc::harness::{hex0x, stranger, tx_hash, Harness};
 
 #[tokio::test]
 async fn plain_views_answer_as_before() {

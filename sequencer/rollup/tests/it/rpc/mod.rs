@@ -3,9 +3,6 @@
 //! and the answers the server gave before it moved to jsonrpsee. Blocks are applied directly
 //! (no sequencer, no clock); a stub node takes submissions.
 
-#[path = "../common/mod.rs"]
-mod common;
-
 mod batch;
 mod harness;
 mod invalid;

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::common::*;
-use crate::harness::{stranger, tx_hash, Harness};
+use crate::rpc::harness::{stranger, tx_hash, Harness};
 
 /// Block 1 with two transfers, block 2 empty.
 async fn chain() -> (Harness, [Vec<u8>; 2]) {

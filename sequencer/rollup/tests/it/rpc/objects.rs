@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::common::*;
-use crate::harness::{stranger, tx_hash, Harness};
+use crate::rpc::harness::{stranger, tx_hash, Harness};
 
 /// Required by the spec's `Block` (with London's `baseFeePerGas`).
 const BLOCK: &[&str] = &[

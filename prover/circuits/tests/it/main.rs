@@ -1,0 +1,4 @@
+//! The integration tests of this crate, one binary (STYLE 21): one module per area.
+
+mod air_mutations;
+mod soundness;
