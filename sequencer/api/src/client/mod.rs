@@ -90,7 +90,11 @@ impl ClientError {
 pub struct Client {
     http: reqwest::Client,
     /// For streams: no overall timeout, a read timeout ([`STREAM_READ_TIMEOUT`]) instead.
-    stream_http: reqwest::Client,
+    /// Built on the first [`Client::leaf_stream`] (most clients never stream) and shared by
+    /// the clones.
+    stream_http: std::sync::Arc<std::sync::OnceLock<reqwest::Client>>,
+    /// The connect timeout of `stream_http`.
+    timeout: Duration,
     base: String,
 }
 
@@ -112,22 +116,17 @@ impl Client {
     /// As [`Client::new`].
     pub fn with_timeout(base: &str, timeout: Duration) -> Result<Client, ClientError> {
         let base = base.trim_end_matches('/').to_owned();
-        let unbuildable = |source| ClientError::Unreachable {
-            url: base.clone(),
-            source,
-        };
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .build()
-            .map_err(unbuildable)?;
-        let stream_http = reqwest::Client::builder()
-            .connect_timeout(timeout)
-            .read_timeout(STREAM_READ_TIMEOUT)
-            .build()
-            .map_err(unbuildable)?;
+            .map_err(|source| ClientError::Unreachable {
+                url: base.clone(),
+                source,
+            })?;
         Ok(Client {
             http,
-            stream_http,
+            stream_http: std::sync::Arc::default(),
+            timeout,
             base,
         })
     }

@@ -42,7 +42,7 @@ impl Client {
         last_event_id: Option<u64>,
     ) -> Result<impl Stream<Item = LeafStreamItem> + Send + 'static, ClientError> {
         let url = self.url(&format!("/v0/availability/stream/leaves/{from}"));
-        let mut req = self.stream_http.get(&url);
+        let mut req = self.stream_client(&url)?.get(&url);
         if let Some(id) = last_event_id {
             req = req.header("last-event-id", id.to_string());
         }
@@ -66,6 +66,24 @@ impl Client {
                 }
             }
         }))
+    }
+}
+
+impl Client {
+    /// The streaming HTTP client, built once.
+    fn stream_client(&self, url: &str) -> Result<&reqwest::Client, ClientError> {
+        if let Some(c) = self.stream_http.get() {
+            return Ok(c);
+        }
+        let built = reqwest::Client::builder()
+            .connect_timeout(self.timeout)
+            .read_timeout(STREAM_READ_TIMEOUT)
+            .build()
+            .map_err(|source| ClientError::Unreachable {
+                url: url.to_owned(),
+                source,
+            })?;
+        Ok(self.stream_http.get_or_init(|| built))
     }
 }
 

@@ -107,16 +107,17 @@ impl BlockSource for LeafStream {
                 });
             }
         };
-        let checked = namespace_transactions(&leaf, self.namespace, &answer);
-        let timestamp_ms = leaf.header.timestamp_ms;
-        self.held = Some(leaf);
-        let transactions = checked.map_err(|refusal| SourceError::Refused { height, refusal })?;
-        self.held = None;
-        Ok(BlockInput {
-            height,
-            timestamp_ms,
-            transactions,
-        })
+        match namespace_transactions(&leaf, self.namespace, &answer) {
+            Ok(transactions) => Ok(BlockInput {
+                height,
+                timestamp_ms: leaf.header.timestamp_ms,
+                transactions,
+            }),
+            Err(refusal) => {
+                self.held = Some(leaf);
+                Err(SourceError::Refused { height, refusal })
+            }
+        }
     }
 
     fn tip(&self) -> Option<u64> {
