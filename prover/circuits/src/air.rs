@@ -57,12 +57,12 @@
 //! Maximum constraint degree: 3 (so the quotient has 2 chunks).
 
 use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
-use p3_baby_bear::{
-    BabyBear, GenericPoseidon2LinearLayersBabyBear, BABYBEAR_POSEIDON2_RC_16_EXTERNAL_FINAL,
-    BABYBEAR_POSEIDON2_RC_16_EXTERNAL_INITIAL, BABYBEAR_POSEIDON2_RC_16_INTERNAL,
-};
+use p3_baby_bear::BabyBear;
 use p3_field::PrimeCharacteristicRing;
-use p3_poseidon2::GenericPoseidon2LinearLayers;
+
+use crate::poseidon2_air::eval_perm;
+pub(crate) use crate::poseidon2_air::fill_perm;
+pub use crate::poseidon2_air::perm;
 
 use crate::account::LEAF_TAG;
 use crate::transfer::TRANSFER_TAG;
@@ -79,26 +79,6 @@ pub const SPONGE_STEP: usize = 51;
 
 /// The commitment step.
 pub const COMMIT_STEP: usize = 55;
-
-/// Poseidon2 lane layout: offsets inside one lane of [`perm::LANE`] cells.
-pub mod perm {
-    /// Half the number of full rounds.
-    pub const HALF_FULL: usize = 4;
-    /// Partial rounds.
-    pub const PARTIAL: usize = 13;
-    /// The 16 input cells.
-    pub const INPUT: usize = 0;
-    /// First beginning full round: 16 S-box registers (`x^3`) then 16 post-round cells.
-    pub const BEGIN: usize = 16;
-    /// First partial round: 1 S-box register then the post-S-box cell, per round.
-    pub const PARTIALS: usize = BEGIN + HALF_FULL * 32;
-    /// First ending full round.
-    pub const END: usize = PARTIALS + 2 * PARTIAL;
-    /// The 16 output cells (the last ending round's post cells).
-    pub const OUTPUT: usize = END + (HALF_FULL - 1) * 32 + 16;
-    /// Cells per lane.
-    pub const LANE: usize = END + HALF_FULL * 32;
-}
 
 /// Column offsets of the chunk trace.
 pub mod col {
@@ -175,79 +155,6 @@ impl BaseAir<BabyBear> for ChunkAir {
     fn max_constraint_degree(&self) -> Option<usize> {
         Some(MAX_CONSTRAINT_DEGREE)
     }
-}
-
-/// Poseidon2 linear layers, generic over the expression ring.
-type Layers = GenericPoseidon2LinearLayersBabyBear;
-
-/// Constrains one Poseidon2 lane starting at column `o` of `row`.
-fn eval_perm<AB: AirBuilder<F = BabyBear>>(builder: &mut AB, row: &[AB::Var], o: usize) {
-    let cell = |i: usize| -> AB::Expr { row[o + i].into() };
-    let mut state: [AB::Expr; 16] = core::array::from_fn(|i| cell(perm::INPUT + i));
-    Layers::external_linear_layer(&mut state);
-    let full_round =
-        |builder: &mut AB, state: &mut [AB::Expr; 16], base: usize, rc: &[BabyBear; 16]| {
-            for i in 0..16 {
-                let x = state[i].clone() + rc[i];
-                let x3 = cell(base + i);
-                builder.assert_eq(x3.clone(), x.cube());
-                state[i] = x3.square() * x;
-            }
-            Layers::external_linear_layer(state);
-            for (i, s) in state.iter_mut().enumerate() {
-                let post = cell(base + 16 + i);
-                builder.assert_eq(s.clone(), post.clone());
-                *s = post;
-            }
-        };
-    for (r, rc) in BABYBEAR_POSEIDON2_RC_16_EXTERNAL_INITIAL.iter().enumerate() {
-        full_round(builder, &mut state, perm::BEGIN + 32 * r, rc);
-    }
-    for (r, rc) in BABYBEAR_POSEIDON2_RC_16_INTERNAL.iter().enumerate() {
-        let x = state[0].clone() + *rc;
-        let x3 = cell(perm::PARTIALS + 2 * r);
-        builder.assert_eq(x3.clone(), x.cube());
-        let post = cell(perm::PARTIALS + 2 * r + 1);
-        builder.assert_eq(x3.square() * x, post.clone());
-        state[0] = post;
-        Layers::internal_linear_layer(&mut state);
-    }
-    for (r, rc) in BABYBEAR_POSEIDON2_RC_16_EXTERNAL_FINAL.iter().enumerate() {
-        full_round(builder, &mut state, perm::END + 32 * r, rc);
-    }
-}
-
-/// Fills one Poseidon2 lane at column `o` of `row` for `input`; returns the output state.
-pub(crate) fn fill_perm(row: &mut [BabyBear], o: usize, input: [BabyBear; 16]) -> [BabyBear; 16] {
-    row[o..o + 16].copy_from_slice(&input);
-    let mut s = input;
-    Layers::external_linear_layer(&mut s);
-    let full_round =
-        |row: &mut [BabyBear], s: &mut [BabyBear; 16], base: usize, rc: &[BabyBear; 16]| {
-            for i in 0..16 {
-                let x = s[i] + rc[i];
-                let x3 = x.cube();
-                row[o + base + i] = x3;
-                s[i] = x3.square() * x;
-            }
-            Layers::external_linear_layer(s);
-            row[o + base + 16..o + base + 32].copy_from_slice(s);
-        };
-    for (r, rc) in BABYBEAR_POSEIDON2_RC_16_EXTERNAL_INITIAL.iter().enumerate() {
-        full_round(row, &mut s, perm::BEGIN + 32 * r, rc);
-    }
-    for (r, rc) in BABYBEAR_POSEIDON2_RC_16_INTERNAL.iter().enumerate() {
-        let x = s[0] + *rc;
-        let x3 = x.cube();
-        row[o + perm::PARTIALS + 2 * r] = x3;
-        s[0] = x3.square() * x;
-        row[o + perm::PARTIALS + 2 * r + 1] = s[0];
-        Layers::internal_linear_layer(&mut s);
-    }
-    for (r, rc) in BABYBEAR_POSEIDON2_RC_16_EXTERNAL_FINAL.iter().enumerate() {
-        full_round(row, &mut s, perm::END + 32 * r, rc);
-    }
-    s
 }
 
 impl<AB: AirBuilder<F = BabyBear>> Air<AB> for ChunkAir {

@@ -9,6 +9,8 @@
 //! - [`witness`]: the witness inputs of a batch and their split into chunks;
 //! - [`pdh`]: the bodies of the rollup's proof-data-handler API, which serves those witnesses
 //!   and takes proofs (and, with feature `client`, its typed client);
+//! - [`poseidon2_air`]: one Poseidon2 permutation as AIR cells (layout, constraints,
+//!   trace filler), shared with the recursion AIRs;
 //! - [`air`]: the basic (round 0) chunk AIR, one uni-STARK table (layout and constraint
 //!   list in its docs), and [`trace`]: its trace generator;
 //! - [`stark`]: the Plonky3 configuration (FRI parameters, security estimate), and
@@ -41,6 +43,7 @@ pub mod air;
 pub mod hash;
 pub mod merkle;
 pub mod pdh;
+pub mod poseidon2_air;
 pub mod stark;
 #[doc(hidden)]
 pub mod testing;

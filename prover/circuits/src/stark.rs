@@ -51,7 +51,10 @@ type Challenge = BinomialExtensionField<Val, 4>;
 type Perm = Poseidon2BabyBear<16>;
 type LeafHash = PaddingFreeSponge<Perm, 16, 8, 8>;
 type NodeCompress = TruncatedPermutation<Perm, 2, 8, 16>;
-type ValMmcs =
+/// The commitment scheme of trace and quotient matrices: a binary Merkle tree with cap
+/// height 0 (one root), leaves hashed by the Poseidon2 sponge (rate 8, overwrite mode,
+/// no padding), nodes compressed by the truncated permutation; 8-element digests.
+pub type ValMmcs =
     MerkleTreeMmcs<<Val as Field>::Packing, <Val as Field>::Packing, LeafHash, NodeCompress, 2, 8>;
 type ChallengeMmcs = ExtensionMmcs<Val, Challenge, ValMmcs>;
 type Challenger = DuplexChallenger<Val, Perm, 16, 8>;
@@ -111,14 +114,16 @@ pub const MAX_PROOF_BYTES: usize = 16 << 20;
 /// the trace layout, the configuration or the public-input layout.
 pub const CIRCUIT_VERSION: &str = "sq-prover-circuits/chunk-air/1";
 
+/// The [`ValMmcs`] instance of [`config`] (over [`crate::hash::permutation`]).
+pub fn val_mmcs() -> ValMmcs {
+    let perm = hash::permutation().clone();
+    ValMmcs::new(LeafHash::new(perm.clone()), NodeCompress::new(perm), 0)
+}
+
 /// Builds the STARK configuration.
 pub fn config() -> ChunkStarkConfig {
     let perm = hash::permutation().clone();
-    let val_mmcs = ValMmcs::new(
-        LeafHash::new(perm.clone()),
-        NodeCompress::new(perm.clone()),
-        0,
-    );
+    let val_mmcs = val_mmcs();
     let challenge_mmcs = ChallengeMmcs::new(val_mmcs.clone());
     let p = FRI_PARAMS;
     let fri = FriParameters {
