@@ -1,0 +1,110 @@
+//! Witness generation from a child chunk proof: the full Merkle paths of its
+//! trace-commitment openings, one per FRI query.
+//!
+//! Plonky3 0.8 ships each commitment's query openings as one pruned multi-proof (shared
+//! siblings removed), and its path restoration is crate-private. A leaf-round worker
+//! holds the child's witness anyway, so it re-commits the child's trace with the same
+//! PCS (deterministic: the root must equal the proof's, else [`ChildError::Commitment`]),
+//! finds each queried row in the committed LDE, and opens it there with its full path.
+//!
+//! The row is found by content. Once the transcript table exists, the index will be the
+//! one the child's transcript samples instead (rows of an LDE repeat only for degenerate
+//! traces, where either index opens the same row).
+
+use p3_baby_bear::BabyBear;
+use p3_commit::{Mmcs, Pcs};
+use p3_matrix::Matrix;
+use p3_uni_stark::{Proof, StarkGenericConfig};
+use sq_prover_circuits::stark::{config, val_mmcs, ChunkStarkConfig};
+use sq_prover_circuits::witness::ChunkWitness;
+
+use crate::opening_trace::Opening;
+use crate::shape::{OpeningShape, ShapeError};
+
+type SC = ChunkStarkConfig;
+type ChunkPcs = <SC as StarkGenericConfig>::Pcs;
+type Challenge = <SC as StarkGenericConfig>::Challenge;
+type Challenger = <SC as StarkGenericConfig>::Challenger;
+
+/// The trace-commitment openings of one chunk proof, ready for the opening AIR.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChildOpenings {
+    /// Width of the chunk trace, depth of its LDE tree.
+    pub shape: OpeningShape,
+    /// The proof's trace commitment (cap height 0: one root).
+    pub root: [BabyBear; 8],
+    /// One opening per FRI query, in query order.
+    pub openings: Vec<Opening>,
+}
+
+/// Why a child's openings could not be produced.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChildError {
+    /// Committing the witness's trace failed.
+    #[error("committing the child trace: {0}")]
+    Commit(String),
+    /// The witness's trace does not commit to the proof's trace commitment: the proof is
+    /// not of this witness.
+    #[error("the witness's trace does not commit to the proof's trace commitment")]
+    Commitment,
+    /// The proof carries no trace-commitment openings.
+    #[error("the proof opens no trace rows")]
+    NoOpenings,
+    /// A row the proof opens is not in the committed trace.
+    #[error("query {query}: the opened row is not in the committed trace")]
+    RowNotFound {
+        /// The query's position.
+        query: usize,
+    },
+    /// The trace's shape is out of range.
+    #[error(transparent)]
+    Shape(#[from] ShapeError),
+}
+
+/// The full-path openings of `proof`'s trace commitment, re-derived from `witness`.
+///
+/// # Errors
+/// [`ChildError`]: the witness does not match the proof, or the proof opens rows the
+/// trace does not hold.
+pub fn trace_openings(
+    witness: &ChunkWitness,
+    proof: &Proof<SC>,
+) -> Result<ChildOpenings, ChildError> {
+    let cfg = config();
+    let pcs = cfg.pcs();
+    let main = sq_prover_circuits::trace::generate(witness);
+    let domain =
+        <ChunkPcs as Pcs<Challenge, Challenger>>::natural_domain_for_degree(pcs, main.height());
+    let (commitment, data) =
+        <ChunkPcs as Pcs<Challenge, Challenger>>::commit(pcs, [(domain, main)])
+            .map_err(|e| ChildError::Commit(format!("{e:?}")))?;
+    if commitment != proof.commitments.trace {
+        return Err(ChildError::Commitment);
+    }
+    let mmcs = val_mmcs();
+    let lde = mmcs.get_matrices(&data)[0];
+    let queried = &proof
+        .opening_proof
+        .input_openings
+        .first()
+        .ok_or(ChildError::NoOpenings)?
+        .opened_values;
+    let mut openings = Vec::with_capacity(queried.len());
+    for (query, rows) in queried.iter().enumerate() {
+        let row = rows.first().ok_or(ChildError::RowNotFound { query })?;
+        let index = (0..lde.height())
+            .find(|&i| lde.row_slice(i).is_some_and(|r| r.iter().eq(row.iter())))
+            .ok_or(ChildError::RowNotFound { query })?;
+        let batch = mmcs.open_batch(index, &data);
+        openings.push(Opening {
+            index,
+            values: batch.opened_values[0].clone(),
+            siblings: batch.opening_proof,
+        });
+    }
+    Ok(ChildOpenings {
+        shape: OpeningShape::new(lde.width(), lde.height().trailing_zeros() as usize)?,
+        root: commitment.roots()[0],
+        openings,
+    })
+}

@@ -1,0 +1,6 @@
+//! Integration tests of the recursion tables (one test binary, STYLE 21).
+
+mod common;
+mod completeness;
+mod real_child;
+mod soundness;
