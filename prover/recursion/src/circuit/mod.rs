@@ -1,0 +1,20 @@
+//! The recursion circuit: verifier logic written as straight-line programs over
+//! BabyBear⁴ ([`program`]), proven by four tables joined by a LogUp bus ([`tables`]).
+//!
+//! This is the layer the verifier's transcript replay, constraint evaluation and FRI
+//! folding are written on: each becomes program code, and the child AIR's constraints
+//! are turned into program code from their symbolic form. Tables for Poseidon2
+//! permutations (the [`crate::opening_air`] lane) join the same bus next.
+//!
+//! - [`program`]: slots, ops, the builder and native execution;
+//! - [`layout`]: the rows of each table derived from a program (fixed and main columns);
+//! - [`tables`]: the AIRs and their soundness argument;
+//! - [`proof`]: proving and verifying a program's execution.
+
+pub mod layout;
+pub mod program;
+pub mod proof;
+pub mod tables;
+
+pub use program::{Builder, Ext, Op, Program, RunError, Slot};
+pub use proof::{Circuit, CircuitError, CircuitProof};

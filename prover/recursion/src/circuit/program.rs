@@ -1,0 +1,332 @@
+//! Straight-line programs over BabyBear⁴ slots: how verifier circuits are written, and
+//! their native execution (the witness).
+//!
+//! A program is a list of [`Op`]s in static single assignment: every slot is written by
+//! exactly one op, before any op reads it. [`Builder`] enforces this by construction.
+
+use p3_baby_bear::BabyBear;
+use p3_field::extension::BinomialExtensionField;
+use p3_field::{Field, PrimeCharacteristicRing};
+
+/// The extension field of the slots: BabyBear⁴ = BabyBear[x] / (x⁴ − 11), Plonky3's
+/// `BinomialExtensionField<BabyBear, 4>` (the chunk proofs' challenge field).
+pub type Ext = BinomialExtensionField<BabyBear, 4>;
+
+/// A slot of the program's witness: one [`Ext`] value, written once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Slot(pub u32);
+
+impl Slot {
+    /// The slot's position in the witness.
+    pub const fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// One operation. `out` is the slot it writes ([`Op::AssertZero`] writes none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// `out = value`, a constant of the program.
+    Const {
+        /// The written slot.
+        out: Slot,
+        /// The constant.
+        value: Ext,
+    },
+    /// `out = public[index]`, a base-field public value of the proof (embedded in Ext).
+    Public {
+        /// The written slot.
+        out: Slot,
+        /// Position in the public values.
+        index: usize,
+    },
+    /// `out = hint[index]`: a value the prover supplies, constrained only by the ops that
+    /// read it (the child proof's contents are hints).
+    Hint {
+        /// The written slot.
+        out: Slot,
+        /// Position in the hints.
+        index: usize,
+    },
+    /// `out = a + b`.
+    Add {
+        /// Left operand.
+        a: Slot,
+        /// Right operand.
+        b: Slot,
+        /// The written slot.
+        out: Slot,
+    },
+    /// `out = a − b`, proven as `out + b = a`.
+    Sub {
+        /// Left operand.
+        a: Slot,
+        /// Right operand.
+        b: Slot,
+        /// The written slot.
+        out: Slot,
+    },
+    /// `out = a · b`.
+    Mul {
+        /// Left operand.
+        a: Slot,
+        /// Right operand.
+        b: Slot,
+        /// The written slot.
+        out: Slot,
+    },
+    /// `a = 0`, proven as the addition row `zero + zero = a`; writes no slot.
+    AssertZero {
+        /// The slot that must hold 0.
+        a: Slot,
+        /// The program's constant-0 slot.
+        zero: Slot,
+    },
+    /// `out = a / b`, proven as `out · b = a`. Execution refuses `b = 0`; the constraint
+    /// alone leaves `out` free when `a = b = 0`, so circuits divide only by values that
+    /// are non-zero by construction, or check it with [`Builder::inverse`] (whose
+    /// constraint `out · b = 1` has no solution for `b = 0`).
+    Div {
+        /// Dividend.
+        a: Slot,
+        /// Divisor.
+        b: Slot,
+        /// The written slot.
+        out: Slot,
+    },
+}
+
+/// Why a program could not run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RunError {
+    /// Fewer public values than the program reads.
+    #[error("the program reads {expected} public values, {got} were given")]
+    Publics {
+        /// Public values the program declares.
+        expected: usize,
+        /// Given.
+        got: usize,
+    },
+    /// Fewer hints than the program reads.
+    #[error("the program reads {expected} hints, {got} were given")]
+    Hints {
+        /// Hints the program declares.
+        expected: usize,
+        /// Given.
+        got: usize,
+    },
+    /// An asserted-zero slot holds another value: the statement is false.
+    #[error("slot {0} must be zero")]
+    Assertion(u32),
+    /// A division by zero (`Div` or an inverse).
+    #[error("division by zero writing slot {0}")]
+    DivisionByZero(u32),
+}
+
+/// A straight-line program: its ops, slot count and input counts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Program {
+    ops: Vec<Op>,
+    slots: usize,
+    publics: usize,
+    hints: usize,
+}
+
+impl Program {
+    /// The ops in execution order.
+    pub fn ops(&self) -> &[Op] {
+        &self.ops
+    }
+
+    /// Slots written (the witness length).
+    pub const fn slots(&self) -> usize {
+        self.slots
+    }
+
+    /// Public values read.
+    pub const fn publics(&self) -> usize {
+        self.publics
+    }
+
+    /// Hints read.
+    pub const fn hints(&self) -> usize {
+        self.hints
+    }
+
+    /// Executes the program: the value of every slot.
+    ///
+    /// # Errors
+    /// [`RunError`]: too few publics or hints, or a division by zero.
+    pub fn run(&self, publics: &[BabyBear], hints: &[Ext]) -> Result<Vec<Ext>, RunError> {
+        if publics.len() < self.publics {
+            return Err(RunError::Publics {
+                expected: self.publics,
+                got: publics.len(),
+            });
+        }
+        if hints.len() < self.hints {
+            return Err(RunError::Hints {
+                expected: self.hints,
+                got: hints.len(),
+            });
+        }
+        let mut w = vec![Ext::ZERO; self.slots];
+        for op in &self.ops {
+            if let Some((out, value)) = step(op, &w, publics, hints)? {
+                w[out.index()] = value;
+            }
+        }
+        Ok(w)
+    }
+}
+
+/// Executes one op over the witness so far: the slot it writes and its value.
+fn step(
+    op: &Op,
+    w: &[Ext],
+    publics: &[BabyBear],
+    hints: &[Ext],
+) -> Result<Option<(Slot, Ext)>, RunError> {
+    let written = match *op {
+        Op::Const { out, value } => (out, value),
+        Op::Public { out, index } => (out, Ext::from(publics[index])),
+        Op::Hint { out, index } => (out, hints[index]),
+        Op::Add { a, b, out } => (out, w[a.index()] + w[b.index()]),
+        Op::Sub { a, b, out } => (out, w[a.index()] - w[b.index()]),
+        Op::Mul { a, b, out } => (out, w[a.index()] * w[b.index()]),
+        Op::Div { a, b, out } => {
+            let inv = w[b.index()]
+                .try_inverse()
+                .ok_or(RunError::DivisionByZero(out.0))?;
+            (out, w[a.index()] * inv)
+        }
+        Op::AssertZero { a, .. } => {
+            if w[a.index()] != Ext::ZERO {
+                return Err(RunError::Assertion(a.0));
+            }
+            return Ok(None);
+        }
+    };
+    Ok(Some(written))
+}
+
+/// Builds a [`Program`]: each method appends one op and returns the slot it writes.
+#[derive(Debug, Default)]
+pub struct Builder {
+    ops: Vec<Op>,
+    slots: u32,
+    publics: usize,
+    hints: usize,
+    zero: Option<Slot>,
+    one: Option<Slot>,
+}
+
+impl Builder {
+    /// An empty program.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn fresh(&mut self) -> Slot {
+        let s = Slot(self.slots);
+        self.slots += 1;
+        s
+    }
+
+    fn push(&mut self, make: impl FnOnce(Slot) -> Op) -> Slot {
+        let out = self.fresh();
+        self.ops.push(make(out));
+        out
+    }
+
+    /// A constant.
+    pub fn constant(&mut self, value: Ext) -> Slot {
+        self.push(|out| Op::Const { out, value })
+    }
+
+    /// The constant 0 (one slot per program).
+    pub fn zero(&mut self) -> Slot {
+        match self.zero {
+            Some(s) => s,
+            None => {
+                let s = self.constant(Ext::ZERO);
+                self.zero = Some(s);
+                s
+            }
+        }
+    }
+
+    /// The constant 1 (one slot per program).
+    pub fn one(&mut self) -> Slot {
+        match self.one {
+            Some(s) => s,
+            None => {
+                let s = self.constant(Ext::ONE);
+                self.one = Some(s);
+                s
+            }
+        }
+    }
+
+    /// The next public value (base field).
+    pub fn public(&mut self) -> Slot {
+        let index = self.publics;
+        self.publics += 1;
+        self.push(|out| Op::Public { out, index })
+    }
+
+    /// The next hint.
+    pub fn hint(&mut self) -> Slot {
+        let index = self.hints;
+        self.hints += 1;
+        self.push(|out| Op::Hint { out, index })
+    }
+
+    /// `a + b`.
+    pub fn add(&mut self, a: Slot, b: Slot) -> Slot {
+        self.push(|out| Op::Add { a, b, out })
+    }
+
+    /// `a − b`.
+    pub fn sub(&mut self, a: Slot, b: Slot) -> Slot {
+        self.push(|out| Op::Sub { a, b, out })
+    }
+
+    /// `a · b`.
+    pub fn mul(&mut self, a: Slot, b: Slot) -> Slot {
+        self.push(|out| Op::Mul { a, b, out })
+    }
+
+    /// `a / b` (see [`Op::Div`] for `b = 0`).
+    pub fn div(&mut self, a: Slot, b: Slot) -> Slot {
+        self.push(|out| Op::Div { a, b, out })
+    }
+
+    /// `1 / b`; the proof fails when `b = 0`.
+    pub fn inverse(&mut self, b: Slot) -> Slot {
+        let one = self.one();
+        self.div(one, b)
+    }
+
+    /// Constrains `a = 0` (an addition row `0 + 0 = a`; it writes no slot).
+    pub fn assert_zero(&mut self, a: Slot) {
+        let zero = self.zero();
+        self.ops.push(Op::AssertZero { a, zero });
+    }
+
+    /// Constrains `a = b`.
+    pub fn assert_eq(&mut self, a: Slot, b: Slot) {
+        let d = self.sub(a, b);
+        self.assert_zero(d);
+    }
+
+    /// The finished program.
+    pub fn build(self) -> Program {
+        Program {
+            ops: self.ops,
+            slots: self.slots as usize,
+            publics: self.publics,
+            hints: self.hints,
+        }
+    }
+}
