@@ -14,7 +14,8 @@
 use p3_baby_bear::BabyBear;
 use p3_commit::{Mmcs, Pcs};
 use p3_matrix::Matrix;
-use p3_uni_stark::{Proof, StarkGenericConfig};
+use p3_uni_stark::{Proof, StarkGenericConfig, StarkShape, StarkVerifierTranscript};
+use sq_prover_circuits::air::ChunkAir;
 use sq_prover_circuits::stark::{config, val_mmcs, ChunkStarkConfig};
 use sq_prover_circuits::witness::ChunkWitness;
 
@@ -56,6 +57,9 @@ pub enum ChildError {
         /// The query's position.
         query: usize,
     },
+    /// Replaying the child's transcript failed (a malformed proof).
+    #[error("replaying the child transcript: {0}")]
+    Transcript(String),
     /// The trace's shape is out of range.
     #[error(transparent)]
     Shape(#[from] ShapeError),
@@ -107,4 +111,46 @@ pub fn trace_openings(
         root: commitment.roots()[0],
         openings,
     })
+}
+
+/// The constraint-folding challenge α and the out-of-domain point ζ of a chunk proof,
+/// replayed natively from its transcript (Plonky3 0.8's `StarkVerifierTranscript`, the
+/// verifier's own): the hints of the out-of-domain check until the transcript is replayed
+/// in-circuit.
+///
+/// # Errors
+/// [`ChildError::Transcript`] when the proof does not fit the transcript's shape.
+pub fn challenges(
+    proof: &Proof<SC>,
+    publics: &[BabyBear],
+) -> Result<(Challenge, Challenge), ChildError> {
+    let cfg = config();
+    let mut challenger = cfg.initialise_challenger();
+    let shape = StarkShape::new::<BabyBear, _>(
+        &ChunkAir,
+        0,
+        proof.degree_bits,
+        proof.degree_bits,
+        proof.opened_values.quotient_chunks.len(),
+        false,
+        cfg.ood_proof_of_work_bits(),
+    );
+    let mut t =
+        StarkVerifierTranscript::<Challenger, BabyBear, Challenge>::new(&mut challenger, shape);
+    let fail = |e: p3_uni_stark::StarkTranscriptFailure| ChildError::Transcript(format!("{e:?}"));
+    let alpha = t
+        .constraint_phase(proof.commitments.trace.clone(), None, publics)
+        .map_err(fail)?;
+    let zeta = t
+        .ood_phase(
+            proof.commitments.quotient_chunks.clone(),
+            None,
+            proof.ood_pow_witness,
+        )
+        .map_err(fail)?;
+    // The driver checks on drop that the whole pattern was replayed; the rest is the
+    // opening argument, which only the verifier proper replays. Forgetting it leaks its
+    // few buffers, once per child.
+    std::mem::forget(t);
+    Ok((alpha, zeta))
 }

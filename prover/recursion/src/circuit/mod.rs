@@ -9,9 +9,12 @@
 //! - [`program`]: slots, ops, the builder and native execution;
 //! - [`layout`]: the rows of each table derived from a program (fixed and main columns);
 //! - [`tables`]: the AIRs and their soundness argument;
+//! - [`ood`]: the out-of-domain constraint check of a child proof, compiled from the
+//!   child AIR's symbolic constraints;
 //! - [`proof`]: proving and verifying a program's execution.
 
 pub mod layout;
+pub mod ood;
 pub mod program;
 pub mod proof;
 pub mod tables;

@@ -6,7 +6,7 @@
 
 use p3_baby_bear::BabyBear;
 use p3_field::extension::BinomialExtensionField;
-use p3_field::{Field, PrimeCharacteristicRing};
+use p3_field::{BasedVectorSpace, Field, PrimeCharacteristicRing, PrimeField32};
 
 /// The extension field of the slots: BabyBear⁴ = BabyBear[x] / (x⁴ − 11), Plonky3's
 /// `BinomialExtensionField<BabyBear, 4>` (the chunk proofs' challenge field).
@@ -158,6 +158,25 @@ impl Program {
     /// # Errors
     /// [`RunError`]: too few publics or hints, or a division by zero.
     pub fn run(&self, publics: &[BabyBear], hints: &[Ext]) -> Result<Vec<Ext>, RunError> {
+        self.execute(publics, hints, true)
+    }
+
+    /// Executes the program without stopping at failed assertions: the witness a
+    /// cheating prover would commit to, for soundness tests.
+    ///
+    /// # Errors
+    /// As [`Program::run`], without [`RunError::Assertion`].
+    #[doc(hidden)]
+    pub fn run_unchecked(&self, publics: &[BabyBear], hints: &[Ext]) -> Result<Vec<Ext>, RunError> {
+        self.execute(publics, hints, false)
+    }
+
+    fn execute(
+        &self,
+        publics: &[BabyBear],
+        hints: &[Ext],
+        check: bool,
+    ) -> Result<Vec<Ext>, RunError> {
         if publics.len() < self.publics {
             return Err(RunError::Publics {
                 expected: self.publics,
@@ -172,8 +191,11 @@ impl Program {
         }
         let mut w = vec![Ext::ZERO; self.slots];
         for op in &self.ops {
-            if let Some((out, value)) = step(op, &w, publics, hints)? {
-                w[out.index()] = value;
+            match step(op, &w, publics, hints) {
+                Ok(Some((out, value))) => w[out.index()] = value,
+                Ok(None) | Err(RunError::Assertion(_)) if !check => {}
+                Ok(None) => {}
+                Err(e) => return Err(e),
             }
         }
         Ok(w)
@@ -214,11 +236,10 @@ fn step(
 #[derive(Debug, Default)]
 pub struct Builder {
     ops: Vec<Op>,
+    consts: std::collections::HashMap<[u32; 4], Slot>,
     slots: u32,
     publics: usize,
     hints: usize,
-    zero: Option<Slot>,
-    one: Option<Slot>,
 }
 
 impl Builder {
@@ -239,33 +260,28 @@ impl Builder {
         out
     }
 
-    /// A constant.
+    /// A constant (one slot per distinct value).
     pub fn constant(&mut self, value: Ext) -> Slot {
-        self.push(|out| Op::Const { out, value })
+        let key: [u32; 4] = core::array::from_fn(|i| {
+            <Ext as BasedVectorSpace<BabyBear>>::as_basis_coefficients_slice(&value)[i]
+                .as_canonical_u32()
+        });
+        if let Some(&s) = self.consts.get(&key) {
+            return s;
+        }
+        let s = self.push(|out| Op::Const { out, value });
+        self.consts.insert(key, s);
+        s
     }
 
-    /// The constant 0 (one slot per program).
+    /// The constant 0.
     pub fn zero(&mut self) -> Slot {
-        match self.zero {
-            Some(s) => s,
-            None => {
-                let s = self.constant(Ext::ZERO);
-                self.zero = Some(s);
-                s
-            }
-        }
+        self.constant(Ext::ZERO)
     }
 
-    /// The constant 1 (one slot per program).
+    /// The constant 1.
     pub fn one(&mut self) -> Slot {
-        match self.one {
-            Some(s) => s,
-            None => {
-                let s = self.constant(Ext::ONE);
-                self.one = Some(s);
-                s
-            }
-        }
+        self.constant(Ext::ONE)
     }
 
     /// The next public value (base field).

@@ -3,5 +3,6 @@
 mod circuit;
 mod common;
 mod completeness;
+mod ood;
 mod real_child;
 mod soundness;

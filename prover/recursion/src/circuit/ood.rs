@@ -1,0 +1,262 @@
+//! Check 2 of the verifier as circuit code: the child AIR's constraints, evaluated at the
+//! out-of-domain point ζ over the opened values, equal the quotient at ζ times the
+//! vanishing polynomial (Plonky3 0.8 `p3_uni_stark::verify_constraints` and
+//! `recompose_quotient_from_chunks`, step for step).
+//!
+//! The constraints are not hand-written: they are the child AIR's **symbolic
+//! constraints** (`p3_air::symbolic::get_symbolic_constraints`, the expression DAG Plonky3
+//! derives from the AIR's `eval`), compiled into program ops with shared sub-expressions
+//! compiled once. So any AIR over BabyBear with base-field constraints and no periodic or
+//! preprocessed columns compiles, the chunk AIR and the recursion AIRs alike; an AIR
+//! outside that class is refused ([`OodError`]).
+//!
+//! Folding follows the verifier's `VerifierConstraintFolder`: Horner in evaluation order,
+//! `acc ← acc · α + cᵢ`. Selectors over the trace domain H = ⟨g⟩, |H| = 2^d (shift 1):
+//! `Z_H(ζ) = ζ^(2^d) − 1`, `is_first_row = Z_H(ζ) / (ζ − 1)`,
+//! `is_last_row = Z_H(ζ) / (ζ − g⁻¹)`, `is_transition = ζ − g⁻¹`. The quotient's chunks
+//! live on the cosets `Dᵢ = s·ωⁱ·⟨ω^k⟩` of the quotient domain (`s` = BabyBear's
+//! multiplicative generator, ω of order `k · 2^d`), and recombine as
+//! `Σᵢ qᵢ(ζ) · Πⱼ≠ᵢ Z_Dⱼ(ζ) / Z_Dⱼ(sᵢ)`, each `qᵢ(ζ) = Σₖ xᵏ · qᵢₖ(ζ)` from the four
+//! base-field coordinate polynomials the proof opens.
+
+use std::collections::HashMap;
+
+use p3_air::symbolic::{
+    get_symbolic_constraints, AirLayout, BaseEntry, BaseLeaf, SymbolicAirBuilder,
+    SymbolicExpression,
+};
+use p3_air::{Air, BaseAir};
+use p3_baby_bear::BabyBear;
+use p3_field::{BasedVectorSpace, Field, PrimeCharacteristicRing, TwoAdicField};
+use p3_uni_stark::SymbolicExpr;
+
+use super::program::{Builder, Ext, Slot};
+
+/// Why an AIR cannot be compiled into an out-of-domain check.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OodError {
+    /// The AIR has periodic or preprocessed columns (not supported yet).
+    #[error("the AIR has {periodic} periodic and {preprocessed} preprocessed columns; only plain AIRs compile yet")]
+    Unsupported {
+        /// Its periodic columns.
+        periodic: usize,
+        /// Its preprocessed columns.
+        preprocessed: usize,
+    },
+    /// The opened values do not match the AIR's width or public-value count.
+    #[error("{what}: expected {expected}, got {got}")]
+    Shape {
+        /// Which input.
+        what: &'static str,
+        /// The AIR's.
+        expected: usize,
+        /// Given.
+        got: usize,
+    },
+}
+
+/// The slots holding what the child proof opens and the challenges it was drawn at.
+#[derive(Clone, Debug)]
+pub struct OodInputs {
+    /// The trace row at ζ (one slot per column).
+    pub local: Vec<Slot>,
+    /// The trace row at g·ζ.
+    pub next: Vec<Slot>,
+    /// The child's public values.
+    pub publics: Vec<Slot>,
+    /// For each quotient chunk, its four coordinate polynomials at ζ.
+    pub quotient_chunks: Vec<[Slot; 4]>,
+    /// The out-of-domain point ζ.
+    pub zeta: Slot,
+    /// The constraint-folding challenge α.
+    pub alpha: Slot,
+    /// log2 of the child's trace height.
+    pub degree_bits: usize,
+}
+
+/// Emits the out-of-domain check of `air` over `inputs`: asserts
+/// `fold(constraints(ζ)) / Z_H(ζ) = quotient(ζ)`.
+///
+/// # Errors
+/// [`OodError`] for an AIR outside the supported class or inputs of the wrong shape.
+pub fn assert_ood<A>(b: &mut Builder, air: &A, inputs: &OodInputs) -> Result<(), OodError>
+where
+    A: BaseAir<BabyBear> + Air<SymbolicAirBuilder<BabyBear>>,
+{
+    check_shape(air, inputs)?;
+    let constraints = get_symbolic_constraints(air, AirLayout::from_air(air));
+    let sels = selectors(b, inputs.zeta, inputs.degree_bits);
+    let mut compiler = Compiler {
+        inputs,
+        sels: &sels,
+        memo: HashMap::new(),
+    };
+    let mut acc = b.zero();
+    for c in &constraints {
+        let value = compiler.compile(b, c);
+        let scaled = b.mul(acc, inputs.alpha);
+        acc = b.add(scaled, value);
+    }
+    let lhs = b.div(acc, sels.vanishing);
+    let quotient = recompose_quotient(b, inputs);
+    b.assert_eq(lhs, quotient);
+    Ok(())
+}
+
+fn check_shape<A: BaseAir<BabyBear>>(air: &A, inputs: &OodInputs) -> Result<(), OodError> {
+    if air.num_periodic_columns() > 0 || air.preprocessed_width() > 0 {
+        return Err(OodError::Unsupported {
+            periodic: air.num_periodic_columns(),
+            preprocessed: air.preprocessed_width(),
+        });
+    }
+    let expect = |what, expected, got| {
+        if expected == got {
+            Ok(())
+        } else {
+            Err(OodError::Shape {
+                what,
+                expected,
+                got,
+            })
+        }
+    };
+    expect("trace row at zeta", air.width(), inputs.local.len())?;
+    expect("trace row at g·zeta", air.width(), inputs.next.len())?;
+    expect(
+        "public values",
+        air.num_public_values(),
+        inputs.publics.len(),
+    )
+}
+
+/// The Lagrange selectors at ζ and `Z_H(ζ)` (see the module docs).
+struct Selectors {
+    is_first_row: Slot,
+    is_last_row: Slot,
+    is_transition: Slot,
+    vanishing: Slot,
+}
+
+fn constant(b: &mut Builder, x: BabyBear) -> Slot {
+    b.constant(Ext::from(x))
+}
+
+/// `x^(2^bits)` by repeated squaring.
+fn exp_power_of_2(b: &mut Builder, x: Slot, bits: usize) -> Slot {
+    (0..bits).fold(x, |acc, _| b.mul(acc, acc))
+}
+
+fn selectors(b: &mut Builder, zeta: Slot, degree_bits: usize) -> Selectors {
+    let one = b.one();
+    let zeta_n = exp_power_of_2(b, zeta, degree_bits);
+    let vanishing = b.sub(zeta_n, one);
+    let g_inv = constant(b, BabyBear::two_adic_generator(degree_bits).inverse());
+    let zeta_minus_one = b.sub(zeta, one);
+    let is_transition = b.sub(zeta, g_inv);
+    Selectors {
+        is_first_row: b.div(vanishing, zeta_minus_one),
+        is_last_row: b.div(vanishing, is_transition),
+        is_transition,
+        vanishing,
+    }
+}
+
+/// `Σᵢ zpᵢ · qᵢ(ζ)` over the quotient chunk domains (module docs).
+fn recompose_quotient(b: &mut Builder, inputs: &OodInputs) -> Slot {
+    let d = inputs.degree_bits;
+    let k = inputs.quotient_chunks.len();
+    let omega = BabyBear::two_adic_generator(d + k.trailing_zeros() as usize);
+    let shifts: Vec<BabyBear> = (0..k)
+        .map(|i| BabyBear::GENERATOR * omega.exp_u64(i as u64))
+        .collect();
+    // Z_Dj(x) = (x / s_j)^(2^d) − 1.
+    let z_at = |x: BabyBear, s: BabyBear| (x * s.inverse()).exp_power_of_2(d) - BabyBear::ONE;
+    let one = b.one();
+    let z_at_zeta: Vec<Slot> = shifts
+        .iter()
+        .map(|&s| {
+            let s_inv = constant(b, s.inverse());
+            let scaled = b.mul(inputs.zeta, s_inv);
+            let pow = exp_power_of_2(b, scaled, d);
+            b.sub(pow, one)
+        })
+        .collect();
+    let basis: Vec<Slot> = (0..4)
+        .map(|e| {
+            b.constant(
+                <Ext as BasedVectorSpace<BabyBear>>::ith_basis_element(e).expect("degree-4 basis"),
+            )
+        })
+        .collect();
+    let mut sum = b.zero();
+    for (i, coords) in inputs.quotient_chunks.iter().enumerate() {
+        let mut q = b.zero();
+        for (e, &c) in basis.iter().zip(coords) {
+            let term = b.mul(*e, c);
+            q = b.add(q, term);
+        }
+        let mut zp = q;
+        for (j, &s_j) in shifts.iter().enumerate().filter(|&(j, _)| j != i) {
+            let denominator = constant(b, z_at(shifts[i], s_j).inverse());
+            let factor = b.mul(z_at_zeta[j], denominator);
+            zp = b.mul(zp, factor);
+        }
+        sum = b.add(sum, zp);
+    }
+    sum
+}
+
+/// Compiles symbolic expressions into ops, each shared node once.
+struct Compiler<'a> {
+    inputs: &'a OodInputs,
+    sels: &'a Selectors,
+    memo: HashMap<*const SymbolicExpression<BabyBear>, Slot>,
+}
+
+impl Compiler<'_> {
+    fn compile(&mut self, b: &mut Builder, e: &SymbolicExpression<BabyBear>) -> Slot {
+        let key = e as *const _;
+        if let Some(&s) = self.memo.get(&key) {
+            return s;
+        }
+        let s = match e {
+            SymbolicExpr::Leaf(leaf) => self.leaf(b, leaf),
+            SymbolicExpr::Add { x, y, .. } => {
+                let (x, y) = (self.compile(b, x), self.compile(b, y));
+                b.add(x, y)
+            }
+            SymbolicExpr::Sub { x, y, .. } => {
+                let (x, y) = (self.compile(b, x), self.compile(b, y));
+                b.sub(x, y)
+            }
+            SymbolicExpr::Neg { x, .. } => {
+                let x = self.compile(b, x);
+                let zero = b.zero();
+                b.sub(zero, x)
+            }
+            SymbolicExpr::Mul { x, y, .. } => {
+                let (x, y) = (self.compile(b, x), self.compile(b, y));
+                b.mul(x, y)
+            }
+        };
+        self.memo.insert(key, s);
+        s
+    }
+
+    fn leaf(&mut self, b: &mut Builder, leaf: &BaseLeaf<BabyBear>) -> Slot {
+        match leaf {
+            BaseLeaf::Variable(v) => match v.entry {
+                BaseEntry::Main { offset: 0 } => self.inputs.local[v.index],
+                BaseEntry::Main { .. } => self.inputs.next[v.index],
+                BaseEntry::Public => self.inputs.publics[v.index],
+                // Refused up front by `check_shape`.
+                BaseEntry::Preprocessed { .. } | BaseEntry::Periodic => b.zero(),
+            },
+            BaseLeaf::IsFirstRow => self.sels.is_first_row,
+            BaseLeaf::IsLastRow => self.sels.is_last_row,
+            BaseLeaf::IsTransition => self.sels.is_transition,
+            BaseLeaf::Constant(c) => constant(b, *c),
+        }
+    }
+}
