@@ -113,10 +113,39 @@ pub fn trace_openings(
     })
 }
 
+/// The chunk proof transcript's shape for a trace of `2^degree_bits` rows whose quotient
+/// is split in `quotient_chunks` (p3-uni-stark 0.8's `StarkShape`: it seeds the
+/// challenger through the domain separator).
+fn shape(degree_bits: usize, quotient_chunks: usize) -> StarkShape {
+    StarkShape::new::<BabyBear, _>(
+        &ChunkAir,
+        0,
+        degree_bits,
+        degree_bits,
+        quotient_chunks,
+        false,
+        config().ood_proof_of_work_bits(),
+    )
+}
+
+/// The challenger of a chunk proof's transcript right after seeding: where the
+/// in-circuit replay starts ([`crate::circuit::challenger::Challenger::from_native`]).
+/// It depends on the trace height and quotient chunk count only.
+pub fn seeded_challenger(degree_bits: usize, quotient_chunks: usize) -> Challenger {
+    let mut challenger = config().initialise_challenger();
+    let t = StarkVerifierTranscript::<Challenger, BabyBear, Challenge>::new(
+        &mut challenger,
+        shape(degree_bits, quotient_chunks),
+    );
+    // The driver checks on drop that the whole pattern was replayed; only the seeding
+    // is wanted here. Forgetting it leaks its few buffers.
+    std::mem::forget(t);
+    challenger
+}
+
 /// The constraint-folding challenge α and the out-of-domain point ζ of a chunk proof,
 /// replayed natively from its transcript (Plonky3 0.8's `StarkVerifierTranscript`, the
-/// verifier's own): the hints of the out-of-domain check until the transcript is replayed
-/// in-circuit.
+/// verifier's own).
 ///
 /// # Errors
 /// [`ChildError::Transcript`] when the proof does not fit the transcript's shape.
@@ -124,19 +153,11 @@ pub fn challenges(
     proof: &Proof<SC>,
     publics: &[BabyBear],
 ) -> Result<(Challenge, Challenge), ChildError> {
-    let cfg = config();
-    let mut challenger = cfg.initialise_challenger();
-    let shape = StarkShape::new::<BabyBear, _>(
-        &ChunkAir,
-        0,
-        proof.degree_bits,
-        proof.degree_bits,
-        proof.opened_values.quotient_chunks.len(),
-        false,
-        cfg.ood_proof_of_work_bits(),
+    let mut challenger = config().initialise_challenger();
+    let mut t = StarkVerifierTranscript::<Challenger, BabyBear, Challenge>::new(
+        &mut challenger,
+        shape(proof.degree_bits, proof.opened_values.quotient_chunks.len()),
     );
-    let mut t =
-        StarkVerifierTranscript::<Challenger, BabyBear, Challenge>::new(&mut challenger, shape);
     let fail = |e: p3_uni_stark::StarkTranscriptFailure| ChildError::Transcript(format!("{e:?}"));
     let alpha = t
         .constraint_phase(proof.commitments.trace.clone(), None, publics)
@@ -148,9 +169,7 @@ pub fn challenges(
             proof.ood_pow_witness,
         )
         .map_err(fail)?;
-    // The driver checks on drop that the whole pattern was replayed; the rest is the
-    // opening argument, which only the verifier proper replays. Forgetting it leaks its
-    // few buffers, once per child.
+    // As in `seeded_challenger`: the opening argument is not replayed here.
     std::mem::forget(t);
     Ok((alpha, zeta))
 }

@@ -5,6 +5,8 @@ use p3_baby_bear::BabyBear;
 use p3_field::{BasedVectorSpace, PrimeCharacteristicRing};
 use p3_matrix::dense::RowMajorMatrix;
 
+use sq_prover_circuits::poseidon2_air::{fill_perm, perm};
+
 use super::program::{Ext, Op, Program, Slot};
 
 /// Fewest rows of any table (a power of two).
@@ -26,6 +28,8 @@ pub struct Layout {
     pub adds: Vec<[Slot; 3]>,
     /// Multiplication rows `(a, b, c)` with `a · b = c`.
     pub muls: Vec<[Slot; 3]>,
+    /// Permutation rows: 16 input slots then 16 output slots.
+    pub perms: Vec<[Slot; 32]>,
 }
 
 /// `n` rows padded to a power of two of at least [`MIN_ROWS`].
@@ -44,6 +48,7 @@ impl Layout {
             publics: vec![Slot(0); program.publics()],
             adds: Vec::new(),
             muls: Vec::new(),
+            perms: Vec::new(),
         };
         for op in program.ops() {
             match *op {
@@ -55,6 +60,15 @@ impl Layout {
                 Op::AssertZero { a, zero } => l.adds.push([zero, zero, a]),
                 Op::Mul { a, b, out } => l.muls.push([a, b, out]),
                 Op::Div { a, b, out } => l.muls.push([out, b, a]),
+                Op::Permute { input, output } => {
+                    l.perms.push(core::array::from_fn(|i| {
+                        if i < 16 {
+                            input[i]
+                        } else {
+                            output[i - 16]
+                        }
+                    }));
+                }
             }
         }
         l
@@ -65,11 +79,12 @@ impl Layout {
         padded(self.slots)
     }
 
-    /// How many times the public, addition and multiplication rows read each slot.
+    /// How many times the public, arithmetic and permutation rows read each slot.
     pub fn reads(&self) -> Vec<u32> {
         let mut reads = vec![0u32; self.slots];
         let rows = self.adds.iter().chain(&self.muls).flatten();
-        for s in rows.chain(&self.publics) {
+        let perms = self.perms.iter().flatten();
+        for s in rows.chain(perms).chain(&self.publics) {
             reads[s.index()] += 1;
         }
         reads
@@ -151,6 +166,33 @@ pub fn arith_main(rows: &[[Slot; 3]], w: &[Ext]) -> RowMajorMatrix<BabyBear> {
         for (k, s) in abc.iter().enumerate() {
             row[k * D..(k + 1) * D].copy_from_slice(coords(&w[s.index()]));
         }
+    }
+    m
+}
+
+/// Preprocessed permutation table: `[in slot × 16, out slot × 16, active]` per row.
+pub fn perm_fixed(rows: &[[Slot; 32]]) -> RowMajorMatrix<BabyBear> {
+    let width = 33;
+    let mut m = RowMajorMatrix::new(vec![BabyBear::ZERO; padded(rows.len()) * width], width);
+    for (row, slots) in m.values.chunks_exact_mut(width).zip(rows) {
+        for (cell, s) in row.iter_mut().zip(slots) {
+            *cell = slot(*s);
+        }
+        row[32] = BabyBear::ONE;
+    }
+    m
+}
+
+/// Main permutation table: one Poseidon2 lane per row (padding rows permute zeros).
+pub fn perm_main(rows: &[[Slot; 32]], w: &[Ext]) -> RowMajorMatrix<BabyBear> {
+    let width = perm::LANE;
+    let mut m = RowMajorMatrix::new(vec![BabyBear::ZERO; padded(rows.len()) * width], width);
+    for (i, row) in m.values.chunks_exact_mut(width).enumerate() {
+        let input: [BabyBear; 16] = match rows.get(i) {
+            Some(slots) => core::array::from_fn(|k| coords(&w[slots[k].index()])[0]),
+            None => [BabyBear::ZERO; 16],
+        };
+        let _output = fill_perm(row, 0, input);
     }
     m
 }

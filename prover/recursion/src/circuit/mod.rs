@@ -9,10 +9,14 @@
 //! - [`program`]: slots, ops, the builder and native execution;
 //! - [`layout`]: the rows of each table derived from a program (fixed and main columns);
 //! - [`tables`]: the AIRs and their soundness argument;
+//! - [`hash`]: the Merkle sponge, compression and path check over the permutation table;
+//! - [`challenger`]: the duplex challenger (the child's transcript);
 //! - [`ood`]: the out-of-domain constraint check of a child proof, compiled from the
 //!   child AIR's symbolic constraints;
 //! - [`proof`]: proving and verifying a program's execution.
 
+pub mod challenger;
+pub mod hash;
 pub mod layout;
 pub mod ood;
 pub mod program;

@@ -75,6 +75,15 @@ pub enum Op {
         /// The written slot.
         out: Slot,
     },
+    /// `output = Poseidon2(input)`: the permutation of
+    /// [`sq_prover_circuits::hash::permutation`] over 16 base-field slots (each read as
+    /// `(slot, v, 0, 0, 0)`, so every input and output is a base-field element).
+    Permute {
+        /// The 16 input slots.
+        input: [Slot; 16],
+        /// The 16 output slots it writes.
+        output: [Slot; 16],
+    },
     /// `a = 0`, proven as the addition row `zero + zero = a`; writes no slot.
     AssertZero {
         /// The slot that must hold 0.
@@ -118,6 +127,9 @@ pub enum RunError {
     /// An asserted-zero slot holds another value: the statement is false.
     #[error("slot {0} must be zero")]
     Assertion(u32),
+    /// A permutation input is not a base-field element.
+    #[error("permutation input slot {0} is not in the base field")]
+    NotBase(u32),
     /// A division by zero (`Div` or an inverse).
     #[error("division by zero writing slot {0}")]
     DivisionByZero(u32),
@@ -191,25 +203,18 @@ impl Program {
         }
         let mut w = vec![Ext::ZERO; self.slots];
         for op in &self.ops {
-            match step(op, &w, publics, hints) {
-                Ok(Some((out, value))) => w[out.index()] = value,
-                Ok(None) | Err(RunError::Assertion(_)) if !check => {}
-                Ok(None) => {}
-                Err(e) => return Err(e),
+            match step(op, &mut w, publics, hints) {
+                Err(RunError::Assertion(_)) if !check => {}
+                other => other?,
             }
         }
         Ok(w)
     }
 }
 
-/// Executes one op over the witness so far: the slot it writes and its value.
-fn step(
-    op: &Op,
-    w: &[Ext],
-    publics: &[BabyBear],
-    hints: &[Ext],
-) -> Result<Option<(Slot, Ext)>, RunError> {
-    let written = match *op {
+/// Executes one op over the witness so far, writing its output slots.
+fn step(op: &Op, w: &mut [Ext], publics: &[BabyBear], hints: &[Ext]) -> Result<(), RunError> {
+    let (out, value) = match *op {
         Op::Const { out, value } => (out, value),
         Op::Public { out, index } => (out, Ext::from(publics[index])),
         Op::Hint { out, index } => (out, hints[index]),
@@ -222,14 +227,35 @@ fn step(
                 .ok_or(RunError::DivisionByZero(out.0))?;
             (out, w[a.index()] * inv)
         }
-        Op::AssertZero { a, .. } => {
-            if w[a.index()] != Ext::ZERO {
-                return Err(RunError::Assertion(a.0));
+        Op::Permute { input, output } => {
+            let mut state = [BabyBear::ZERO; 16];
+            for (x, s) in state.iter_mut().zip(input) {
+                *x = base(&w[s.index()]).ok_or(RunError::NotBase(s.0))?;
             }
-            return Ok(None);
+            for (y, s) in sq_prover_circuits::hash::permute(state)
+                .into_iter()
+                .zip(output)
+            {
+                w[s.index()] = Ext::from(y);
+            }
+            return Ok(());
+        }
+        Op::AssertZero { a, .. } => {
+            return if w[a.index()] == Ext::ZERO {
+                Ok(())
+            } else {
+                Err(RunError::Assertion(a.0))
+            };
         }
     };
-    Ok(Some(written))
+    w[out.index()] = value;
+    Ok(())
+}
+
+/// `x` as a base-field element, when its other coordinates are 0.
+pub fn base(x: &Ext) -> Option<BabyBear> {
+    let c = <Ext as BasedVectorSpace<BabyBear>>::as_basis_coefficients_slice(x);
+    c[1..].iter().all(|v| *v == BabyBear::ZERO).then_some(c[0])
 }
 
 /// Builds a [`Program`]: each method appends one op and returns the slot it writes.
@@ -322,6 +348,13 @@ impl Builder {
     pub fn inverse(&mut self, b: Slot) -> Slot {
         let one = self.one();
         self.div(one, b)
+    }
+
+    /// `Poseidon2(input)`, the 16 output slots.
+    pub fn permute(&mut self, input: [Slot; 16]) -> [Slot; 16] {
+        let output: [Slot; 16] = core::array::from_fn(|_| self.fresh());
+        self.ops.push(Op::Permute { input, output });
+        output
     }
 
     /// Constrains `a = 0` (an addition row `0 + 0 = a`; it writes no slot).

@@ -1,4 +1,4 @@
-//! Proving and verifying a program's execution: the four tables in one batch STARK
+//! Proving and verifying a program's execution: the five tables in one batch STARK
 //! (`p3-batch-stark`) in the chunk configuration, joined by the `witness` LogUp bus.
 
 use std::sync::Arc;
@@ -8,7 +8,7 @@ use p3_batch_stark::{prove_batch, verify_batch, BatchProof, ProverData, StarkIns
 use p3_matrix::dense::RowMajorMatrix;
 use sq_prover_circuits::stark::{config, ChunkStarkConfig};
 
-use super::layout::{arith_main, public_main, witness_main, Layout};
+use super::layout::{arith_main, perm_main, public_main, witness_main, Layout};
 use super::program::{Ext, Program, RunError};
 use super::tables::{Table, TableAir, TABLES};
 
@@ -80,6 +80,7 @@ impl Circuit {
                 Table::Public => public_main(l, witness),
                 Table::Add => arith_main(&l.adds, witness),
                 Table::Mul => arith_main(&l.muls, witness),
+                Table::Poseidon2 => perm_main(&l.perms, witness),
             })
             .collect()
     }
@@ -179,6 +180,7 @@ impl Circuit {
             padded(l.publics.len()),
             padded(l.adds.len()),
             padded(l.muls.len()),
+            padded(l.perms.len()),
         ]
     }
 }

@@ -1,4 +1,4 @@
-//! The four tables that prove a program's execution, joined by one LogUp bus.
+//! The five tables that prove a program's execution, joined by one LogUp bus.
 //!
 //! | table | fixed columns | main columns | constraints | on the `witness` bus |
 //! |-------|---------------|--------------|-------------|----------------------|
@@ -6,6 +6,7 @@
 //! | public | `slot, sel[P]` | `v` | `sel_j · (v − pv_j) = 0` | reads `(slot, v, 0, 0, 0)` once per row with a `sel` |
 //! | add | `a, b, c, active` | `a[4], b[4], c[4]` | `active · (a + b − c) = 0` | reads `(a, a[4])`, `(b, b[4])`, `(c, c[4])` when active |
 //! | mul | `a, b, c, active` | `a[4], b[4], c[4]` | `active · (a · b − c) = 0` in BabyBear⁴ | the same |
+//! | poseidon2 | `in[16], out[16], active` | one Poseidon2 lane (298 cells) | the lane is a genuine permutation (every row) | reads `(in_i, lane input_i, 0, 0, 0)` and `(out_i, lane output_i, 0, 0, 0)` when active |
 //!
 //! # Soundness
 //!
@@ -30,7 +31,9 @@ use p3_field::PrimeCharacteristicRing;
 use p3_lookup::{Count, InteractionBuilder, LookupBus};
 use p3_matrix::dense::RowMajorMatrix;
 
-use super::layout::{arith_fixed, public_fixed, witness_fixed, Layout, D};
+use sq_prover_circuits::poseidon2_air::{eval_perm, perm};
+
+use super::layout::{arith_fixed, perm_fixed, public_fixed, witness_fixed, Layout, D};
 
 /// The bus every read of a slot goes through: messages `(slot, v0, v1, v2, v3)`.
 pub const WITNESS_BUS: LookupBus<'static> = LookupBus::new("witness");
@@ -49,10 +52,18 @@ pub enum Table {
     Add,
     /// Multiplication rows.
     Mul,
+    /// Poseidon2 permutation rows.
+    Poseidon2,
 }
 
 /// Every table, in batch order.
-pub const TABLES: [Table; 4] = [Table::Witness, Table::Public, Table::Add, Table::Mul];
+pub const TABLES: [Table; 5] = [
+    Table::Witness,
+    Table::Public,
+    Table::Add,
+    Table::Mul,
+    Table::Poseidon2,
+];
 
 /// One table of one program, as a Plonky3 AIR.
 #[derive(Clone, Debug)]
@@ -78,6 +89,7 @@ impl TableAir {
             Table::Public => public_fixed(&self.layout),
             Table::Add => arith_fixed(&self.layout.adds),
             Table::Mul => arith_fixed(&self.layout.muls),
+            Table::Poseidon2 => perm_fixed(&self.layout.perms),
         }
     }
 }
@@ -88,6 +100,7 @@ impl BaseAir<BabyBear> for TableAir {
             Table::Witness => D + 1,
             Table::Public => 1,
             Table::Add | Table::Mul => 3 * D,
+            Table::Poseidon2 => perm::LANE,
         }
     }
 
@@ -100,6 +113,7 @@ impl BaseAir<BabyBear> for TableAir {
             Table::Witness => 2 + D,
             Table::Public => 1 + self.layout.publics.len(),
             Table::Add | Table::Mul => 4,
+            Table::Poseidon2 => 33,
         }
     }
 
@@ -141,7 +155,32 @@ where
             Table::Public => eval_public(builder, &fixed, &main),
             Table::Add => eval_arith(builder, &fixed, &main, add),
             Table::Mul => eval_arith(builder, &fixed, &main, mul),
+            Table::Poseidon2 => eval_poseidon2(builder, &fixed, &main),
         }
+    }
+}
+
+fn eval_poseidon2<AB>(builder: &mut AB, fixed: &[AB::Expr], main: &[AB::Expr])
+where
+    AB: AirBuilder<F = BabyBear> + InteractionBuilder,
+{
+    let row = builder.main();
+    eval_perm(builder, row.current_slice(), 0);
+    let active = fixed[32].clone();
+    for (i, slot) in fixed.iter().take(32).enumerate() {
+        let cell = if i < 16 {
+            perm::INPUT + i
+        } else {
+            perm::OUTPUT + i - 16
+        };
+        let key = [
+            slot.clone(),
+            main[cell].clone(),
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+            AB::Expr::ZERO,
+        ];
+        WITNESS_BUS.lookup_key(builder, key, Count::bounded(active.clone(), 1));
     }
 }
 

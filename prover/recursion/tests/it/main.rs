@@ -3,6 +3,7 @@
 mod circuit;
 mod common;
 mod completeness;
+mod hash;
 mod ood;
 mod real_child;
 mod soundness;

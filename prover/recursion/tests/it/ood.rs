@@ -1,5 +1,6 @@
-//! The out-of-domain check of a real chunk proof as a circuit: the chunk AIR's symbolic
-//! constraints at ζ, folded with α, equal the quotient times Z_H(ζ). Every input class,
+//! The out-of-domain check of a real chunk proof as a circuit: the transcript replayed
+//! in-circuit from the commitments and public values gives α and ζ, and the chunk AIR's
+//! symbolic constraints at ζ, folded with α, equal the quotient times Z_H(ζ). Every input class,
 //! altered, makes the circuit's final assertion fail: natively (the program does not
 //! run) and in the tables (the witness a cheating prover would commit to violates the
 //! assertion's addition row).
@@ -12,23 +13,26 @@ use sq_prover_circuits::air::ChunkAir;
 use sq_prover_circuits::prove_chunk;
 use sq_prover_circuits::stark::ChunkStarkConfig;
 use sq_prover_circuits::testing::{genesis, honest_transfers};
-use sq_prover_recursion::child::challenges;
+use sq_prover_recursion::child::{challenges, seeded_challenger};
+use sq_prover_recursion::circuit::challenger::{stark_challenges, Challenger};
 use sq_prover_recursion::circuit::ood::{assert_ood, OodError, OodInputs};
 use sq_prover_recursion::circuit::tables::{Table, TableAir, TABLES};
-use sq_prover_recursion::circuit::{Builder, Circuit, Ext, RunError};
+use sq_prover_recursion::circuit::{Builder, Circuit, Ext, RunError, Slot};
 use sq_prover_recursion::opening_air::OpeningAir;
 use sq_prover_recursion::OpeningShape;
 
 type F = BabyBear;
 
 /// A chunk proof, its public values, and the hints of its out-of-domain check in order:
-/// trace row at ζ, at gζ, quotient chunk coordinates, ζ, α.
+/// trace row at ζ, at gζ, quotient chunk coordinates, trace commitment, quotient
+/// commitment; and the natively replayed (α, ζ).
 struct Child {
     publics: Vec<F>,
     hints: Vec<Ext>,
     width: usize,
     chunks: usize,
     degree_bits: usize,
+    native: (Ext, Ext),
 }
 
 fn child() -> Child {
@@ -46,42 +50,61 @@ fn child() -> Child {
         .expect("the chunk AIR reads the next row");
     let mut hints: Vec<Ext> = o.trace_local.iter().chain(&next).copied().collect();
     hints.extend(o.quotient_chunks.iter().flatten().copied());
-    hints.extend([zeta, alpha]);
+    let commitments = [&proof.commitments.trace, &proof.commitments.quotient_chunks];
+    hints.extend(commitments.iter().flat_map(|c| c.roots()[0].map(Ext::from)));
     Child {
         publics,
         hints,
         width: o.trace_local.len(),
         chunks: o.quotient_chunks.len(),
         degree_bits: proof.degree_bits,
+        native: (alpha, zeta),
     }
 }
 
-/// The out-of-domain check of the chunk AIR for a child of this shape.
-fn ood_circuit(c: &Child, degree_bits: usize) -> Circuit {
+/// The transcript replay and out-of-domain check of the chunk AIR for a child of this
+/// shape; also the slots of α and ζ.
+fn ood_circuit(c: &Child, degree_bits: usize) -> (Circuit, Slot, Slot) {
     let mut b = Builder::new();
-    let publics = (0..c.publics.len()).map(|_| b.public()).collect();
+    let publics: Vec<Slot> = (0..c.publics.len()).map(|_| b.public()).collect();
     let local = (0..c.width).map(|_| b.hint()).collect();
     let next = (0..c.width).map(|_| b.hint()).collect();
     let quotient_chunks = (0..c.chunks)
         .map(|_| [b.hint(), b.hint(), b.hint(), b.hint()])
         .collect();
+    let trace_commitment: [Slot; 8] = core::array::from_fn(|_| b.hint());
+    let quotient_commitment: [Slot; 8] = core::array::from_fn(|_| b.hint());
+    let mut challenger = Challenger::from_native(&mut b, &seeded_challenger(degree_bits, c.chunks));
+    let (alpha, zeta) = stark_challenges(
+        &mut b,
+        &mut challenger,
+        &trace_commitment,
+        &publics,
+        &quotient_commitment,
+    );
     let inputs = OodInputs {
         local,
         next,
         publics,
         quotient_chunks,
-        zeta: b.hint(),
-        alpha: b.hint(),
+        zeta,
+        alpha,
         degree_bits,
     };
     assert_ood(&mut b, &ChunkAir, &inputs).expect("the chunk AIR compiles");
-    Circuit::new(b.build())
+    (Circuit::new(b.build()), alpha, zeta)
 }
 
 #[test]
 fn a_chunk_proofs_constraints_hold_at_zeta_in_circuit() {
     let c = child();
-    let circuit = ood_circuit(&c, c.degree_bits);
+    let (circuit, alpha, zeta) = ood_circuit(&c, c.degree_bits);
+    let w = circuit.program().run(&c.publics, &c.hints).expect("runs");
+    assert_eq!(
+        (w[alpha.index()], w[zeta.index()]),
+        c.native,
+        "the native transcript's"
+    );
     let proof = circuit.prove(&c.publics, &c.hints).expect("proves");
     circuit.verify(&c.publics, &proof).expect("verifies");
 }
@@ -118,19 +141,20 @@ fn assert_refused(what: &str, circuit: &Circuit, publics: &[F], hints: &[Ext]) {
 #[test]
 fn every_altered_input_fails_the_check() {
     let c = child();
-    let circuit = ood_circuit(&c, c.degree_bits);
+    let (circuit, _, _) = ood_circuit(&c, c.degree_bits);
     let bump = |hints: &mut Vec<Ext>, i: usize| hints[i] += Ext::ONE;
     let (w, k) = (c.width, c.chunks);
     // (what, hint index): a trace value at ζ (a lane cell and a transfer column), at gζ,
-    // a quotient chunk coordinate of each chunk, ζ and α.
+    // a quotient chunk coordinate of the first and last chunk, an element of each
+    // commitment (which moves α and ζ).
     let cases = [
         ("trace at zeta, lane cell", w - 1),
         ("trace at zeta, first column", 0),
         ("trace at g·zeta", w + 5),
         ("quotient chunk 0", 2 * w),
         ("quotient chunk k-1, last coordinate", 2 * w + 4 * k - 1),
-        ("zeta", 2 * w + 4 * k),
-        ("alpha", 2 * w + 4 * k + 1),
+        ("trace commitment", 2 * w + 4 * k),
+        ("quotient commitment", 2 * w + 4 * k + 15),
     ];
     for (what, i) in cases {
         let mut hints = c.hints.clone();
@@ -146,7 +170,7 @@ fn every_altered_input_fails_the_check() {
 #[test]
 fn a_check_compiled_for_another_trace_height_refuses_the_child() {
     let c = child();
-    let circuit = ood_circuit(&c, c.degree_bits + 1);
+    let (circuit, _, _) = ood_circuit(&c, c.degree_bits + 1);
     assert!(matches!(
         circuit.program().run(&c.publics, &c.hints),
         Err(RunError::Assertion(_))

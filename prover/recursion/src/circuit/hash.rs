@@ -1,0 +1,85 @@
+//! Hashing as circuit code over the permutation table: the sponge and compression of the
+//! chunk configuration's Merkle trees ([`sq_prover_circuits::stark::ValMmcs`]), and a
+//! Merkle path check.
+
+use p3_baby_bear::BabyBear;
+
+use super::program::{Builder, Ext, Slot};
+
+/// Elements absorbed per permutation.
+pub const RATE: usize = 8;
+
+/// A digest: 8 base-field slots.
+pub type DigestSlots = [Slot; 8];
+
+/// Plonky3's `PaddingFreeSponge<_, 16, 8, 8>` over `values`: from the zero state, each
+/// block of up to 8 overwrites the first lanes and permutes; the digest is lanes 0..8.
+/// An empty input hashes to the zero state's lanes (no permutation), as natively.
+pub fn sponge(b: &mut Builder, values: &[Slot]) -> DigestSlots {
+    let zero = b.zero();
+    let mut state = [zero; 16];
+    for block in values.chunks(RATE) {
+        state[..block.len()].copy_from_slice(block);
+        state = b.permute(state);
+    }
+    core::array::from_fn(|i| state[i])
+}
+
+/// Plonky3's `TruncatedPermutation<_, 2, 8, 16>`: the first 8 lanes of
+/// `Poseidon2(left ‖ right)`.
+pub fn compress(b: &mut Builder, left: DigestSlots, right: DigestSlots) -> DigestSlots {
+    let input: [Slot; 16] = core::array::from_fn(|i| if i < 8 { left[i] } else { right[i - 8] });
+    let out = b.permute(input);
+    core::array::from_fn(|i| out[i])
+}
+
+/// Constrains `bit ∈ {0, 1}`.
+pub fn assert_bool(b: &mut Builder, bit: Slot) {
+    let one = b.one();
+    let bit_minus_one = b.sub(bit, one);
+    let product = b.mul(bit, bit_minus_one);
+    b.assert_zero(product);
+}
+
+/// `(x, y)` when `bit = 0`, `(y, x)` when `bit = 1` (bit assumed boolean).
+pub fn swap_if(b: &mut Builder, bit: Slot, x: Slot, y: Slot) -> (Slot, Slot) {
+    let diff = b.sub(y, x);
+    let delta = b.mul(bit, diff);
+    let first = b.add(x, delta);
+    let second = b.sub(y, delta);
+    (first, second)
+}
+
+/// Constrains that the row `values` opens at the index whose little-endian bits are
+/// `index_bits` (leaf level first) to `root`, with `siblings[k]` the sibling at level
+/// `k`: `MerkleTreeMmcs::verify_batch` for one matrix with cap height 0.
+///
+/// # Panics
+/// When `index_bits` and `siblings` differ in length (a bug in the circuit's author).
+pub fn assert_merkle_path(
+    b: &mut Builder,
+    values: &[Slot],
+    index_bits: &[Slot],
+    siblings: &[DigestSlots],
+    root: DigestSlots,
+) {
+    assert_eq!(index_bits.len(), siblings.len(), "one bit per level");
+    let mut node = sponge(b, values);
+    for (&bit, sibling) in index_bits.iter().zip(siblings) {
+        assert_bool(b, bit);
+        let mut left = node;
+        let mut right = *sibling;
+        for i in 0..8 {
+            (left[i], right[i]) = swap_if(b, bit, node[i], sibling[i]);
+        }
+        node = compress(b, left, right);
+    }
+    for (n, r) in node.iter().zip(root) {
+        b.assert_eq(*n, r);
+    }
+}
+
+/// A base-field constant slot.
+pub fn base_constant(b: &mut Builder, x: BabyBear) -> Slot {
+    b.constant(Ext::from(x))
+}
