@@ -60,6 +60,7 @@
 //! - [`child`]: witness generation from a chunk proof (full paths of its trace openings).
 
 pub mod child;
+pub mod chunk_circuit;
 pub mod circuit;
 pub mod opening_air;
 pub mod opening_proof;

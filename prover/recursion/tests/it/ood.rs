@@ -9,29 +9,24 @@ use p3_air::check_all_constraints;
 use p3_baby_bear::BabyBear;
 use p3_field::PrimeCharacteristicRing;
 use p3_uni_stark::Proof;
-use sq_prover_circuits::air::ChunkAir;
 use sq_prover_circuits::prove_chunk;
 use sq_prover_circuits::stark::ChunkStarkConfig;
 use sq_prover_circuits::testing::{genesis, honest_transfers};
-use sq_prover_recursion::child::{challenges, seeded_challenger};
-use sq_prover_recursion::circuit::challenger::{stark_challenges, Challenger};
+use sq_prover_recursion::child::challenges;
+use sq_prover_recursion::chunk_circuit::{build, hints, ChildShape, ChunkCircuit};
 use sq_prover_recursion::circuit::ood::{assert_ood, OodError, OodInputs};
 use sq_prover_recursion::circuit::tables::{Table, TableAir, TABLES};
-use sq_prover_recursion::circuit::{Builder, Circuit, Ext, RunError, Slot};
+use sq_prover_recursion::circuit::{Builder, Circuit, Ext, RunError};
 use sq_prover_recursion::opening_air::OpeningAir;
 use sq_prover_recursion::OpeningShape;
 
 type F = BabyBear;
 
-/// A chunk proof, its public values, and the hints of its out-of-domain check in order:
-/// trace row at ζ, at gζ, quotient chunk coordinates, trace commitment, quotient
-/// commitment; and the natively replayed (α, ζ).
+/// A chunk proof's public values, hints and shape, and its natively replayed (α, ζ).
 struct Child {
     publics: Vec<F>,
     hints: Vec<Ext>,
-    width: usize,
-    chunks: usize,
-    degree_bits: usize,
+    shape: ChildShape,
     native: (Ext, Ext),
 }
 
@@ -42,63 +37,23 @@ fn child() -> Child {
     let chunk = prove_chunk(&w).expect("proves");
     let proof: Proof<ChunkStarkConfig> = postcard::from_bytes(&chunk.proof).expect("decodes");
     let publics = w.public.to_fields();
-    let (alpha, zeta) = challenges(&proof, &publics).expect("transcript");
-    let o = &proof.opened_values;
-    let next = o
-        .trace_next
-        .clone()
-        .expect("the chunk AIR reads the next row");
-    let mut hints: Vec<Ext> = o.trace_local.iter().chain(&next).copied().collect();
-    hints.extend(o.quotient_chunks.iter().flatten().copied());
-    let commitments = [&proof.commitments.trace, &proof.commitments.quotient_chunks];
-    hints.extend(commitments.iter().flat_map(|c| c.roots()[0].map(Ext::from)));
+    let native = challenges(&proof, &publics).expect("transcript");
     Child {
+        hints: hints(&proof),
         publics,
-        hints,
-        width: o.trace_local.len(),
-        chunks: o.quotient_chunks.len(),
-        degree_bits: proof.degree_bits,
-        native: (alpha, zeta),
+        shape: ChildShape::of(&proof),
+        native,
     }
-}
-
-/// The transcript replay and out-of-domain check of the chunk AIR for a child of this
-/// shape; also the slots of α and ζ.
-fn ood_circuit(c: &Child, degree_bits: usize) -> (Circuit, Slot, Slot) {
-    let mut b = Builder::new();
-    let publics: Vec<Slot> = (0..c.publics.len()).map(|_| b.public()).collect();
-    let local = (0..c.width).map(|_| b.hint()).collect();
-    let next = (0..c.width).map(|_| b.hint()).collect();
-    let quotient_chunks = (0..c.chunks)
-        .map(|_| [b.hint(), b.hint(), b.hint(), b.hint()])
-        .collect();
-    let trace_commitment: [Slot; 8] = core::array::from_fn(|_| b.hint());
-    let quotient_commitment: [Slot; 8] = core::array::from_fn(|_| b.hint());
-    let mut challenger = Challenger::from_native(&mut b, &seeded_challenger(degree_bits, c.chunks));
-    let (alpha, zeta) = stark_challenges(
-        &mut b,
-        &mut challenger,
-        &trace_commitment,
-        &publics,
-        &quotient_commitment,
-    );
-    let inputs = OodInputs {
-        local,
-        next,
-        publics,
-        quotient_chunks,
-        zeta,
-        alpha,
-        degree_bits,
-    };
-    assert_ood(&mut b, &ChunkAir, &inputs).expect("the chunk AIR compiles");
-    (Circuit::new(b.build()), alpha, zeta)
 }
 
 #[test]
 fn a_chunk_proofs_constraints_hold_at_zeta_in_circuit() {
     let c = child();
-    let (circuit, alpha, zeta) = ood_circuit(&c, c.degree_bits);
+    let ChunkCircuit {
+        circuit,
+        alpha,
+        zeta,
+    } = build(c.shape);
     let w = circuit.program().run(&c.publics, &c.hints).expect("runs");
     assert_eq!(
         (w[alpha.index()], w[zeta.index()]),
@@ -141,9 +96,9 @@ fn assert_refused(what: &str, circuit: &Circuit, publics: &[F], hints: &[Ext]) {
 #[test]
 fn every_altered_input_fails_the_check() {
     let c = child();
-    let (circuit, _, _) = ood_circuit(&c, c.degree_bits);
+    let circuit = build(c.shape).circuit;
     let bump = |hints: &mut Vec<Ext>, i: usize| hints[i] += Ext::ONE;
-    let (w, k) = (c.width, c.chunks);
+    let (w, k) = (sq_prover_circuits::air::WIDTH, c.shape.quotient_chunks);
     // (what, hint index): a trace value at ζ (a lane cell and a transfer column), at gζ,
     // a quotient chunk coordinate of the first and last chunk, an element of each
     // commitment (which moves α and ζ).
@@ -170,7 +125,11 @@ fn every_altered_input_fails_the_check() {
 #[test]
 fn a_check_compiled_for_another_trace_height_refuses_the_child() {
     let c = child();
-    let (circuit, _, _) = ood_circuit(&c, c.degree_bits + 1);
+    let taller = ChildShape {
+        degree_bits: c.shape.degree_bits + 1,
+        ..c.shape
+    };
+    let circuit = build(taller).circuit;
     assert!(matches!(
         circuit.program().run(&c.publics, &c.hints),
         Err(RunError::Assertion(_))
