@@ -26,38 +26,70 @@
 //!    folding chain, each fold is consistent with the opened sibling values and the
 //!    round's challenge, and the chain ends at the final polynomial.
 //!
-//! # Layout (planned; [`opening_air`] built)
+//! # Design: a circuit layer, and the verifier written on it
 //!
-//! Every check is a sequence of Poseidon2 permutations and extension-field operations
-//! whose order is fixed by the child's shape (trace width, height, FRI parameters).
-//! The verifier is therefore a set of tables whose schedules are **periodic columns**
-//! derived from that shape: fixed by the verifying key, never chosen by the prover.
+//! The verifier is written as a **straight-line program** over BabyBear⁴ slots
+//! ([`circuit::program`]: constants, public values, hints, `+ − · /`, Poseidon2
+//! permutations, assertions), and a program's execution is proven by five tables in one
+//! `p3-batch-stark` proof, joined by a LogUp bus on which every read of a slot must meet
+//! the slot's one value ([`circuit::tables`], soundness argument there):
 //!
-//! | table | rows | checks | status |
-//! |-------|------|--------|--------|
-//! | [`opening_air`] | one Poseidon2 permutation | 3: leaf sponge and path of each opened row against a commitment root | **built, tested** |
-//! | transcript | one Poseidon2 permutation | 1: the duplex challenger's absorb/squeeze, PoW, index bits | planned |
-//! | extension | one `a·b + c` over BabyBear⁴ | 2 and 4: a straight-line program generated from the child AIR's symbolic constraints (`p3_air`'s symbolic builder), the reduced openings and the folds | planned |
-//! | links | — | that the values one table consumes are those another produces (index bits, opened elements, challenges) | planned: `p3-batch-stark` + `p3-lookup` buses |
+//! | table | row | fixed (preprocessed) columns |
+//! |-------|-----|------------------------------|
+//! | witness | one slot: value, read count | slot index, constant flag and value |
+//! | public | one public value of the recursion proof | its slot, a one-hot selector |
+//! | add / mul | `a + b = c` / `a · b = c` in BabyBear⁴ | the three slots |
+//! | poseidon2 | one permutation (the chunk AIR's lane constraints) | 16 input and 16 output slots |
 //!
-//! The opening table handles the commit-phase rows of FRI too: `ExtensionMmcs` flattens
-//! each extension element into its 4 base coordinates, so a commit-phase leaf is a base
-//! row of `arity × 4` elements.
+//! The program is the preprocessed trace, so its commitment is part of the verifying key:
+//! which child circuit is verified (trace height, quotient chunks, the child AIR's
+//! constraints) is fixed by it. The gadgets on top:
+//!
+//! - [`circuit::hash`]: the Merkle sponge and compression of the chunk configuration and
+//!   a Merkle path check;
+//! - [`circuit::challenger`]: the duplex challenger, started from the natively seeded
+//!   state (a function of the child's shape), and the uni-STARK transcript up to ζ;
+//! - [`circuit::ood`]: check 2, compiled from the child AIR's **symbolic constraints**
+//!   (`p3_air`'s symbolic builder), so the same code serves any plain AIR;
+//! - [`chunk_circuit`]: the circuit of one chunk proof from its shape, and its hints.
+//!
+//! [`opening_air`] is a separate, specialised table for Merkle openings (one
+//! permutation per row, the schedule as periodic columns, no bus traffic for the
+//! sponge's intermediate states). It is proven on its own and is not joined to the bus
+//! yet; it is the candidate for the openings' hashing once the FRI check is written, whose
+//! cost is dominated by hashing the opened rows (about 100 permutations per query for the
+//! chunk trace's 782 columns).
+//!
+//! # Status
+//!
+//! | check | status |
+//! |-------|--------|
+//! | 1. transcript up to ζ | **built** ([`circuit::challenger::stark_challenges`]), equal to the native replay |
+//! | 1. transcript of the opening argument (batching challenge, folding challenges, PoW, query indices) | not built |
+//! | 2. constraints at ζ against the quotient | **built** ([`circuit::ood`]), tested on real chunk proofs |
+//! | 3. Merkle openings | gadget **built** ([`circuit::hash::assert_merkle_path`]); the per-query wiring to the proof's openings is not |
+//! | 4. FRI reduced openings, folding, final polynomial | not built |
+//!
+//! So no recursion proof here verifies a chunk proof yet: [`chunk_circuit`] proves that
+//! the opened values satisfy the constraints at the transcript's ζ, not that they are the
+//! committed polynomials' values.
 //!
 //! # What is not built yet
 //!
-//! The transcript, extension and link tables; the aggregation rounds of the prover
-//! pipeline (leaf, node, scheduler, compression) and their jobs; the L1 configuration of
-//! the compression round; the rollup's check of one proof per batch. Until they exist a
-//! batch is accepted on its chunk proofs, each verified natively (`sq-prover-verifier`).
+//! Checks 1 (opening argument), 3 (wiring) and 4 above; the aggregation rounds of the
+//! prover pipeline (leaf, node, scheduler, compression) and their jobs; recursion over
+//! the circuit's own batch proofs; the L1 configuration of the compression round; the
+//! rollup's check of one proof per batch. Until they exist a batch is accepted on its
+//! chunk proofs, each verified natively (`sq-prover-verifier`).
 //!
 //! # Modules
 //!
-//! - [`shape`]: the shape of a batch of openings and its periodic schedule;
-//! - [`opening_air`]: the Merkle-opening AIR, its constraints and soundness argument;
-//! - [`opening_trace`]: its trace generator;
-//! - [`opening_proof`]: proving and verifying it in the chunk configuration;
-//! - [`child`]: witness generation from a chunk proof (full paths of its trace openings).
+//! - [`circuit`]: programs, tables, gadgets;
+//! - [`chunk_circuit`]: the circuit of one chunk proof;
+//! - [`child`]: witness generation from a chunk proof (full paths of its trace
+//!   openings, the seeded challenger, the native α and ζ);
+//! - [`shape`], [`opening_air`], [`opening_trace`], [`opening_proof`]: the Merkle-opening
+//!   table.
 
 pub mod child;
 pub mod chunk_circuit;

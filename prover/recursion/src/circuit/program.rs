@@ -8,7 +8,7 @@ use p3_baby_bear::BabyBear;
 use p3_field::extension::BinomialExtensionField;
 use p3_field::{BasedVectorSpace, Field, PrimeCharacteristicRing, PrimeField32};
 
-/// The extension field of the slots: BabyBear⁴ = BabyBear[x] / (x⁴ − 11), Plonky3's
+/// The extension field of the slots: BabyBear⁴ = BabyBear\[x\] / (x⁴ − 11), Plonky3's
 /// `BinomialExtensionField<BabyBear, 4>` (the chunk proofs' challenge field).
 pub type Ext = BinomialExtensionField<BabyBear, 4>;
 

@@ -227,7 +227,7 @@ fn add<E: PrimeCharacteristicRing + Clone>(a: &[E], b: &[E], c: &[E]) -> [E; D] 
     core::array::from_fn(|k| a[k].clone() + b[k].clone() - c[k].clone())
 }
 
-/// `a · b − c` in BabyBear[x] / (x⁴ − W).
+/// `a · b − c` in BabyBear\[x\] / (x⁴ − W).
 fn mul<E: PrimeCharacteristicRing + Clone>(a: &[E], b: &[E], c: &[E]) -> [E; D] {
     core::array::from_fn(|k| {
         let mut acc = E::ZERO;
