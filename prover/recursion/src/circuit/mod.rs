@@ -10,11 +10,13 @@
 //! - [`layout`]: the rows of each table derived from a program (fixed and main columns);
 //! - [`tables`]: the AIRs and their soundness argument;
 //! - [`hash`]: the Merkle sponge, compression and path check over the permutation table;
+//! - [`bits`]: unique bit decompositions (sampled bits, proof of work);
 //! - [`challenger`]: the duplex challenger (the child's transcript);
 //! - [`ood`]: the out-of-domain constraint check of a child proof, compiled from the
 //!   child AIR's symbolic constraints;
 //! - [`proof`]: proving and verifying a program's execution.
 
+pub mod bits;
 pub mod challenger;
 pub mod hash;
 pub mod layout;

@@ -48,6 +48,17 @@ pub enum Op {
         /// Position in the hints.
         index: usize,
     },
+    /// `out` = bit `bit` of the canonical integer of the base-field slot `x`: advice the
+    /// executor computes, constrained only by the ops that read it (see
+    /// [`super::bits::decompose`], which makes the decomposition unique).
+    BitOf {
+        /// The decomposed slot.
+        x: Slot,
+        /// Which bit (0 = least significant).
+        bit: u8,
+        /// The written slot.
+        out: Slot,
+    },
     /// `out = a + b`.
     Add {
         /// Left operand.
@@ -105,6 +116,24 @@ pub enum Op {
     },
 }
 
+impl Op {
+    /// Whether this op writes slot `s`.
+    pub fn writes(&self, s: Slot) -> bool {
+        match *self {
+            Op::Const { out, .. }
+            | Op::Public { out, .. }
+            | Op::Hint { out, .. }
+            | Op::BitOf { out, .. }
+            | Op::Add { out, .. }
+            | Op::Sub { out, .. }
+            | Op::Mul { out, .. }
+            | Op::Div { out, .. } => out == s,
+            Op::Permute { output, .. } => output.contains(&s),
+            Op::AssertZero { .. } => false,
+        }
+    }
+}
+
 /// Why a program could not run.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RunError {
@@ -127,8 +156,8 @@ pub enum RunError {
     /// An asserted-zero slot holds another value: the statement is false.
     #[error("slot {0} must be zero")]
     Assertion(u32),
-    /// A permutation input is not a base-field element.
-    #[error("permutation input slot {0} is not in the base field")]
+    /// A permutation input or a decomposed slot is not a base-field element.
+    #[error("slot {0} is not in the base field")]
     NotBase(u32),
     /// A division by zero (`Div` or an inverse).
     #[error("division by zero writing slot {0}")]
@@ -183,11 +212,37 @@ impl Program {
         self.execute(publics, hints, false)
     }
 
+    /// Executes the program as [`Program::run_unchecked`] does, but every slot listed in
+    /// `overrides` takes the given value right after its op writes it: a cheating
+    /// prover's choice of advice, for soundness tests.
+    ///
+    /// # Errors
+    /// As [`Program::run_unchecked`].
+    #[doc(hidden)]
+    pub fn run_overriding(
+        &self,
+        publics: &[BabyBear],
+        hints: &[Ext],
+        overrides: &[(Slot, Ext)],
+    ) -> Result<Vec<Ext>, RunError> {
+        self.execute_with(publics, hints, false, overrides)
+    }
+
     fn execute(
         &self,
         publics: &[BabyBear],
         hints: &[Ext],
         check: bool,
+    ) -> Result<Vec<Ext>, RunError> {
+        self.execute_with(publics, hints, check, &[])
+    }
+
+    fn execute_with(
+        &self,
+        publics: &[BabyBear],
+        hints: &[Ext],
+        check: bool,
+        overrides: &[(Slot, Ext)],
     ) -> Result<Vec<Ext>, RunError> {
         if publics.len() < self.publics {
             return Err(RunError::Publics {
@@ -207,6 +262,11 @@ impl Program {
                 Err(RunError::Assertion(_)) if !check => {}
                 other => other?,
             }
+            for (s, v) in overrides {
+                if op.writes(*s) {
+                    w[s.index()] = *v;
+                }
+            }
         }
         Ok(w)
     }
@@ -218,6 +278,11 @@ fn step(op: &Op, w: &mut [Ext], publics: &[BabyBear], hints: &[Ext]) -> Result<(
         Op::Const { out, value } => (out, value),
         Op::Public { out, index } => (out, Ext::from(publics[index])),
         Op::Hint { out, index } => (out, hints[index]),
+        Op::BitOf { x, bit, out } => {
+            let v = base(&w[x.index()]).ok_or(RunError::NotBase(x.0))?;
+            let b = (v.as_canonical_u32() >> bit) & 1;
+            (out, Ext::from(BabyBear::from_u32(b)))
+        }
         Op::Add { a, b, out } => (out, w[a.index()] + w[b.index()]),
         Op::Sub { a, b, out } => (out, w[a.index()] - w[b.index()]),
         Op::Mul { a, b, out } => (out, w[a.index()] * w[b.index()]),
@@ -348,6 +413,12 @@ impl Builder {
     pub fn inverse(&mut self, b: Slot) -> Slot {
         let one = self.one();
         self.div(one, b)
+    }
+
+    /// Bit `bit` of the canonical integer of base-field slot `x`, as unconstrained
+    /// advice (see [`super::bits::decompose`]).
+    pub fn bit_of(&mut self, x: Slot, bit: u8) -> Slot {
+        self.push(|out| Op::BitOf { x, bit, out })
     }
 
     /// `Poseidon2(input)`, the 16 output slots.

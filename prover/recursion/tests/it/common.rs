@@ -56,3 +56,25 @@ pub(crate) fn commit_and_open(matrix: RowMajorMatrix<BabyBear>, indices: &[usize
         openings,
     }
 }
+
+/// Every row of every table of `circuit` that violates a constraint for witness `w`
+/// (Plonky3's debug checker, per table), in table order, one entry per row.
+pub(crate) fn table_violations(
+    circuit: &sq_prover_recursion::circuit::Circuit,
+    w: &[sq_prover_recursion::circuit::Ext],
+    publics: &[BabyBear],
+) -> Vec<(sq_prover_recursion::circuit::tables::Table, usize)> {
+    use sq_prover_recursion::circuit::tables::{Table, TableAir, TABLES};
+    let layout = std::sync::Arc::new(circuit.layout().clone());
+    let mut out = Vec::new();
+    for (&table, trace) in TABLES.iter().zip(circuit.traces(w)) {
+        let pv = if table == Table::Public { publics } else { &[] };
+        let air = TableAir::new(table, std::sync::Arc::clone(&layout));
+        for f in p3_air::check_all_constraints(&air, &trace, pv, None).failures {
+            if out.last() != Some(&(table, f.row)) {
+                out.push((table, f.row));
+            }
+        }
+    }
+    out
+}

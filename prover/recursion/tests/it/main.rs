@@ -1,5 +1,6 @@
 //! Integration tests of the recursion tables (one test binary, STYLE 21).
 
+mod bits;
 mod circuit;
 mod common;
 mod completeness;

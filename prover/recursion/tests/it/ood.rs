@@ -5,7 +5,6 @@
 //! run) and in the tables (the witness a cheating prover would commit to violates the
 //! assertion's addition row).
 
-use p3_air::check_all_constraints;
 use p3_baby_bear::BabyBear;
 use p3_field::PrimeCharacteristicRing;
 use p3_uni_stark::Proof;
@@ -15,10 +14,12 @@ use sq_prover_circuits::testing::{genesis, honest_transfers};
 use sq_prover_recursion::child::challenges;
 use sq_prover_recursion::chunk_circuit::{build, hints, ChildShape, ChunkCircuit};
 use sq_prover_recursion::circuit::ood::{assert_ood, OodError, OodInputs};
-use sq_prover_recursion::circuit::tables::{Table, TableAir, TABLES};
+use sq_prover_recursion::circuit::tables::Table;
 use sq_prover_recursion::circuit::{Builder, Circuit, Ext, RunError};
 use sq_prover_recursion::opening_air::OpeningAir;
 use sq_prover_recursion::OpeningShape;
+
+use crate::common::table_violations;
 
 type F = BabyBear;
 
@@ -78,17 +79,7 @@ fn assert_refused(what: &str, circuit: &Circuit, publics: &[F], hints: &[Ext]) {
         .program()
         .run_unchecked(publics, hints)
         .expect("runs");
-    let traces = circuit.traces(&w);
-    let layout = std::sync::Arc::new(circuit.layout().clone());
-    let mut failing = Vec::new();
-    for (&table, trace) in TABLES.iter().zip(&traces) {
-        let pv = if table == Table::Public { publics } else { &[] };
-        let air = TableAir::new(table, std::sync::Arc::clone(&layout));
-        for f in check_all_constraints(&air, trace, pv, None).failures {
-            failing.push((table, f.row));
-        }
-    }
-    failing.dedup();
+    let failing = table_violations(circuit, &w, publics);
     let last_add = circuit.layout().adds.len() - 1;
     assert_eq!(failing, vec![(Table::Add, last_add)], "{what}");
 }
