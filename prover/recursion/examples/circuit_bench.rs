@@ -43,7 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let child: Proof<ChunkStarkConfig> = postcard::from_bytes(&prove_chunk(&chunk)?.proof)?;
         let shape = ChildShape::of(&child);
         let c = build(shape).circuit;
-        let h = hints(&child);
+        let h = hints(&child, &publics)?;
         let t = Instant::now();
         c.program().run(&publics, &h)?;
         let run_ms = t.elapsed().as_secs_f64() * 1e3;

@@ -153,6 +153,18 @@ pub fn challenges(
     proof: &Proof<SC>,
     publics: &[BabyBear],
 ) -> Result<(Challenge, Challenge), ChildError> {
+    replay_to_zeta(proof, publics).map(|(alpha, zeta, _)| (alpha, zeta))
+}
+
+/// As [`challenges`], with Plonky3's challenger in its state right after ζ (where the
+/// opening argument continues).
+///
+/// # Errors
+/// As [`challenges`].
+pub fn replay_to_zeta(
+    proof: &Proof<SC>,
+    publics: &[BabyBear],
+) -> Result<(Challenge, Challenge, Challenger), ChildError> {
     let mut challenger = config().initialise_challenger();
     let mut t = StarkVerifierTranscript::<Challenger, BabyBear, Challenge>::new(
         &mut challenger,
@@ -171,5 +183,5 @@ pub fn challenges(
         .map_err(fail)?;
     // As in `seeded_challenger`: the opening argument is not replayed here.
     std::mem::forget(t);
-    Ok((alpha, zeta))
+    Ok((alpha, zeta, challenger))
 }

@@ -1,8 +1,7 @@
-//! The recursion circuit of one chunk proof, as far as it is built: the transcript up to
-//! ζ replayed in-circuit, and the out-of-domain constraint check of the chunk AIR
-//! (checks 1, up to ζ, and 2 of the crate docs). The opening argument (FRI, Merkle
-//! openings) is not in it yet, so this circuit alone does **not** verify a chunk proof:
-//! it shows that the opened values satisfy the constraints at the transcript's ζ.
+//! The recursion circuit of one chunk proof: the whole uni-STARK verifier of the chunk
+//! configuration as circuit code — the transcript (checks 1), the out-of-domain
+//! constraint check of the chunk AIR (2), the Merkle openings (3) and FRI (4) — for
+//! children of one [`ChildShape`].
 //!
 //! Inputs: the child's public values are the circuit's public values; everything else
 //! the child proof carries is hints, in the order of [`hints`].
@@ -12,10 +11,14 @@ use sq_prover_circuits::air::ChunkAir;
 use sq_prover_circuits::stark::ChunkStarkConfig;
 use sq_prover_circuits::witness::PUBLIC_INPUTS_LEN;
 
-use crate::child::seeded_challenger;
+use crate::child::{replay_to_zeta, seeded_challenger, ChildError};
 use crate::circuit::challenger::{stark_challenges, Challenger};
+use crate::circuit::fri::{assert_fri, FriInputs, QuerySlots};
+use crate::circuit::hash::DigestSlots;
 use crate::circuit::ood::{assert_ood, OodInputs};
 use crate::circuit::{Builder, Circuit, Ext, Slot};
+use crate::fri_witness::{fri_config, fri_hints, seeds};
+use p3_baby_bear::BabyBear;
 
 /// What fixes the circuit of a chunk proof: its trace height and quotient chunk count
 /// (the chunk AIR's width and public-value count are constants).
@@ -79,6 +82,15 @@ pub fn build(shape: ChildShape) -> ChunkCircuit {
         degree_bits: shape.degree_bits,
     };
     assert_ood(&mut b, &ChunkAir, &inputs).expect("the chunk AIR is a plain AIR");
+    let fri = fri_inputs(
+        &mut b,
+        shape,
+        &inputs,
+        trace_commitment,
+        quotient_commitment,
+    );
+    let cfg = fri_config(shape.degree_bits);
+    assert_fri(&mut b, &mut challenger, &fri, &cfg);
     ChunkCircuit {
         circuit: Circuit::new(b.build()),
         alpha,
@@ -86,11 +98,90 @@ pub fn build(shape: ChildShape) -> ChunkCircuit {
     }
 }
 
+fn digest_hint(b: &mut Builder) -> DigestSlots {
+    core::array::from_fn(|_| b.hint())
+}
+
+/// Allocates the opening argument's hints (order of [`crate::fri_witness::fri_hints`]).
+fn fri_inputs(
+    b: &mut Builder,
+    shape: ChildShape,
+    ood: &OodInputs,
+    trace_commitment: DigestSlots,
+    quotient_commitment: DigestSlots,
+) -> FriInputs {
+    let cfg = fri_config(shape.degree_bits);
+    let width = ood.local.len();
+    let commit_phase_commits = cfg.log_arities.iter().map(|_| digest_hint(b)).collect();
+    let final_poly = b.hint();
+    let pow_witness = b.hint();
+    let h = cfg.log_height;
+    let queries = (0..cfg.num_queries)
+        .map(|_| {
+            let trace_row = (0..width).map(|_| b.hint()).collect();
+            let quotient_rows = (0..shape.quotient_chunks)
+                .map(|_| core::array::from_fn(|_| b.hint()))
+                .collect();
+            let trace_path = (0..h).map(|_| digest_hint(b)).collect();
+            let quotient_path = (0..h).map(|_| digest_hint(b)).collect();
+            let mut remaining = h;
+            let rounds = cfg
+                .log_arities
+                .iter()
+                .map(|&a| {
+                    remaining -= a;
+                    let others = (0..(1 << a) - 1).map(|_| b.hint()).collect();
+                    let path = (0..remaining).map(|_| digest_hint(b)).collect();
+                    (others, path)
+                })
+                .collect();
+            QuerySlots {
+                trace_row,
+                quotient_rows,
+                trace_path,
+                quotient_path,
+                rounds,
+            }
+        })
+        .collect();
+    let (pcs_seed, fri_seed) = seeds(width, shape.degree_bits, shape.quotient_chunks);
+    FriInputs {
+        zeta: ood.zeta,
+        degree_bits: shape.degree_bits,
+        local: ood.local.clone(),
+        next: ood.next.clone(),
+        quotient_chunks: ood.quotient_chunks.clone(),
+        trace_commitment,
+        quotient_commitment,
+        commit_phase_commits,
+        final_poly,
+        pow_witness,
+        queries,
+        pcs_seed,
+        fri_seed,
+    }
+}
+
 /// The hints of a chunk proof, in the circuit's order: the trace row at ζ, the row at
 /// gζ, each quotient chunk's 4 coordinates at ζ, the trace commitment (8), the quotient
-/// commitment (8). A proof without a next row (never made by the chunk AIR) gives zeros
-/// there, which fails the check.
-pub fn hints(proof: &Proof<ChunkStarkConfig>) -> Vec<Ext> {
+/// commitment (8), then the opening argument's ([`crate::fri_witness::fri_hints`]).
+///
+/// # Errors
+/// [`ChildError`] when the proof is malformed or its opening argument does not verify
+/// natively (the witness generator needs the query indices and the fold chain).
+pub fn hints(
+    proof: &Proof<ChunkStarkConfig>,
+    publics: &[BabyBear],
+) -> Result<Vec<Ext>, ChildError> {
+    let mut hints = ood_hints(proof);
+    let (_, zeta, after_zeta) = replay_to_zeta(proof, publics)?;
+    hints.extend(fri_hints(proof, after_zeta, zeta)?);
+    Ok(hints)
+}
+
+/// The hints up to the quotient commitment. A proof without a next row (never made by
+/// the chunk AIR) gives zeros there, which fails the check.
+fn ood_hints(proof: &Proof<ChunkStarkConfig>) -> Vec<Ext> {
     let o = &proof.opened_values;
     let next = o.trace_next.clone().unwrap_or_default();
     let mut hints: Vec<Ext> = o.trace_local.iter().chain(&next).copied().collect();

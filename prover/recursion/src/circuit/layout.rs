@@ -54,7 +54,7 @@ impl Layout {
             match *op {
                 Op::Const { out, value } => l.consts.push((out, value)),
                 Op::Public { out, index } => l.publics[index] = out,
-                Op::Hint { .. } | Op::BitOf { .. } => {}
+                Op::Hint { .. } | Op::BitOf { .. } | Op::CoordOf { .. } => {}
                 Op::Add { a, b, out } => l.adds.push([a, b, out]),
                 Op::Sub { a, b, out } => l.adds.push([out, b, a]),
                 Op::AssertZero { a, zero } => l.adds.push([zero, zero, a]),

@@ -9,6 +9,8 @@
 //! - [`program`]: slots, ops, the builder and native execution;
 //! - [`layout`]: the rows of each table derived from a program (fixed and main columns);
 //! - [`tables`]: the AIRs and their soundness argument;
+//! - [`field`]: BabyBear⁴ coordinates, powers, selection;
+//! - [`fri`]: the opening argument (FRI, Merkle openings, query transcript);
 //! - [`hash`]: the Merkle sponge, compression and path check over the permutation table;
 //! - [`bits`]: unique bit decompositions (sampled bits, proof of work);
 //! - [`challenger`]: the duplex challenger (the child's transcript);
@@ -18,6 +20,8 @@
 
 pub mod bits;
 pub mod challenger;
+pub mod field;
+pub mod fri;
 pub mod hash;
 pub mod layout;
 pub mod ood;

@@ -59,6 +59,17 @@ pub enum Op {
         /// The written slot.
         out: Slot,
     },
+    /// `out` = coordinate `i` of the BabyBear⁴ slot `x` (embedded as a base-field value):
+    /// advice, constrained only by the ops that read it (see
+    /// [`super::field::coords`]).
+    CoordOf {
+        /// The split slot.
+        x: Slot,
+        /// Which coordinate (0..4).
+        i: u8,
+        /// The written slot.
+        out: Slot,
+    },
     /// `out = a + b`.
     Add {
         /// Left operand.
@@ -124,6 +135,7 @@ impl Op {
             | Op::Public { out, .. }
             | Op::Hint { out, .. }
             | Op::BitOf { out, .. }
+            | Op::CoordOf { out, .. }
             | Op::Add { out, .. }
             | Op::Sub { out, .. }
             | Op::Mul { out, .. }
@@ -283,6 +295,10 @@ fn step(op: &Op, w: &mut [Ext], publics: &[BabyBear], hints: &[Ext]) -> Result<(
             let b = (v.as_canonical_u32() >> bit) & 1;
             (out, Ext::from(BabyBear::from_u32(b)))
         }
+        Op::CoordOf { x, i, out } => {
+            let c = <Ext as BasedVectorSpace<BabyBear>>::as_basis_coefficients_slice(&w[x.index()]);
+            (out, Ext::from(c[usize::from(i)]))
+        }
         Op::Add { a, b, out } => (out, w[a.index()] + w[b.index()]),
         Op::Sub { a, b, out } => (out, w[a.index()] - w[b.index()]),
         Op::Mul { a, b, out } => (out, w[a.index()] * w[b.index()]),
@@ -419,6 +435,11 @@ impl Builder {
     /// advice (see [`super::bits::decompose`]).
     pub fn bit_of(&mut self, x: Slot, bit: u8) -> Slot {
         self.push(|out| Op::BitOf { x, bit, out })
+    }
+
+    /// Coordinate `i` of slot `x`, as unconstrained advice (see [`super::field::coords`]).
+    pub fn coord_of(&mut self, x: Slot, i: u8) -> Slot {
+        self.push(|out| Op::CoordOf { x, i, out })
     }
 
     /// `Poseidon2(input)`, the 16 output slots.

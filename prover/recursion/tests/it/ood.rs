@@ -40,7 +40,7 @@ fn child() -> Child {
     let publics = w.public.to_fields();
     let native = challenges(&proof, &publics).expect("transcript");
     Child {
-        hints: hints(&proof),
+        hints: hints(&proof, &publics).expect("the proof verifies natively"),
         publics,
         shape: ChildShape::of(&proof),
         native,
