@@ -195,6 +195,105 @@ fn reduced_opening(proof: &Proof<SC>, zeta: Ext, alpha: Ext, q: usize, index: us
     at_zeta / (zeta - x) + at_next / (zeta_next - x)
 }
 
+/// One commit round's hints for one query: the row's values other than the folded one,
+/// and the row's full Merkle path.
+struct RoundHint {
+    others: Vec<Ext>,
+    path: Vec<[BabyBear; 8]>,
+}
+
+/// The rows of one commit round over all queries: the folded value inserted at each
+/// query's position among the proof's siblings. Shifts `idx` past the round's bits and
+/// returns the rows and positions.
+fn round_rows(
+    step_siblings: &[Vec<Ext>],
+    folded: &[Ext],
+    idx: &mut [usize],
+    a: usize,
+) -> Result<(Vec<Vec<Ext>>, Vec<usize>), ChildError> {
+    let n = 1usize << a;
+    let mut rows = Vec::with_capacity(idx.len());
+    let mut positions = Vec::with_capacity(idx.len());
+    for (q, i) in idx.iter_mut().enumerate() {
+        let siblings = step_siblings
+            .get(q)
+            .ok_or_else(|| transcript_error("missing siblings"))?;
+        if siblings.len() != n - 1 {
+            return Err(transcript_error("a commit round's row has the wrong arity"));
+        }
+        let pos = *i & (n - 1);
+        let mut row = siblings.clone();
+        row.insert(pos, folded[q]);
+        *i >>= a;
+        rows.push(row);
+        positions.push(pos);
+    }
+    Ok((rows, positions))
+}
+
+/// The fold chain over all queries, round by round (each round's paths restore
+/// together): each query's round hints. Fails unless every chain ends at the final
+/// polynomial.
+fn fold_chain(
+    proof: &Proof<SC>,
+    zeta: Ext,
+    alpha: Ext,
+    betas: &[Ext],
+    indices: &[usize],
+) -> Result<Vec<Vec<RoundHint>>, ChildError> {
+    let cfg = fri_config(proof.degree_bits);
+    let fri = &proof.opening_proof;
+    let mut folded: Vec<Ext> = indices
+        .iter()
+        .enumerate()
+        .map(|(q, &i)| reduced_opening(proof, zeta, alpha, q, i))
+        .collect();
+    let mut idx = indices.to_vec();
+    let mut height = cfg.log_height;
+    let mut hints: Vec<Vec<RoundHint>> = indices.iter().map(|_| Vec::new()).collect();
+    let folding = TwoAdicFriFolding::<(), ()>(PhantomData);
+    let steps = cfg
+        .log_arities
+        .iter()
+        .zip(&fri.commit_phase_openings)
+        .zip(betas);
+    for ((&a, step), &beta) in steps {
+        let (rows, positions) = round_rows(&step.sibling_values, &folded, &mut idx, a)?;
+        height -= a;
+        let base_rows: Vec<Vec<Vec<BabyBear>>> = rows
+            .iter()
+            .map(|row| vec![row.iter().flat_map(|v| coords(v).to_vec()).collect()])
+            .collect();
+        let dims = [Dimensions {
+            width: 4 << a,
+            height: 1 << height,
+        }];
+        let round_paths = paths(&dims, &idx, &base_rows, &step.opening_proof)?;
+        for (q, mut row) in rows.into_iter().enumerate() {
+            folded[q] = <TwoAdicFriFolding<(), ()> as FriFoldingStrategy<BabyBear, Ext>>::fold_row(
+                &folding,
+                idx[q],
+                height,
+                a,
+                beta,
+                row.iter().copied(),
+            );
+            let _folded_input = row.remove(positions[q]);
+            hints[q].push(RoundHint {
+                others: row,
+                path: round_paths[q].siblings.clone(),
+            });
+        }
+    }
+    let final_poly = fri.final_poly.first().copied().unwrap_or_default();
+    if folded.iter().any(|&f| f != final_poly) {
+        return Err(transcript_error(
+            "the fold chain does not end at the final polynomial",
+        ));
+    }
+    Ok(hints)
+}
+
 /// The opening argument's hints of `proof`, in the circuit's order (see
 /// [`crate::chunk_circuit::build`]): commit-phase commitments, the final polynomial,
 /// the proof-of-work witness, then per query the trace row, the quotient rows, their
@@ -210,133 +309,51 @@ pub fn fri_hints(
     zeta: Ext,
 ) -> Result<Vec<Ext>, ChildError> {
     let (alpha, betas, indices) = replay(proof, after_zeta)?;
-    let cfg = fri_config(proof.degree_bits);
+    let h = fri_config(proof.degree_bits).log_height;
     let fri = &proof.opening_proof;
+    let base = |x: &BabyBear| Ext::from(*x);
     let mut hints: Vec<Ext> = Vec::new();
-    let base = |x: BabyBear| Ext::from(x);
     for commit in &fri.commit_phase_commits {
-        hints.extend(commit.roots()[0].map(base));
+        hints.extend(commit.roots()[0].iter().map(base));
     }
     hints.extend(fri.final_poly.iter().copied());
-    hints.push(base(fri.query_pow_witness));
+    hints.push(Ext::from(fri.query_pow_witness));
 
-    let h = cfg.log_height;
     let inputs = &fri.input_openings;
-    let (width, k) = (
-        proof.opened_values.trace_local.len(),
-        proof.opened_values.quotient_chunks.len(),
-    );
+    if inputs.len() != 2 {
+        return Err(transcript_error("expected trace and quotient openings"));
+    }
+    let width = proof.opened_values.trace_local.len();
+    let k = proof.opened_values.quotient_chunks.len();
+    let dims = |width| Dimensions {
+        width,
+        height: 1 << h,
+    };
+    let trace = &inputs[0];
     let trace_paths = paths(
-        &[Dimensions {
-            width,
-            height: 1 << h,
-        }],
+        &[dims(width)],
         &indices,
-        &inputs[0].opened_values,
-        &inputs[0].opening_proof,
+        &trace.opened_values,
+        &trace.opening_proof,
     )?;
-    let quotient_dims = vec![
-        Dimensions {
-            width: 4,
-            height: 1 << h
-        };
-        k
-    ];
+    let quotient = &inputs[1];
+    let quotient_dims = vec![dims(4); k];
     let quotient_paths = paths(
         &quotient_dims,
         &indices,
-        &inputs[1].opened_values,
-        &inputs[1].opening_proof,
+        &quotient.opened_values,
+        &quotient.opening_proof,
     )?;
-
-    // The fold chain, round by round over all queries (each round's paths restore together).
-    let mut folded: Vec<Ext> = indices
-        .iter()
-        .enumerate()
-        .map(|(q, &i)| reduced_opening(proof, zeta, alpha, q, i))
-        .collect();
-    let mut idx = indices.clone();
-    let mut height = h;
-    let mut rounds: Vec<Vec<(Vec<Ext>, Vec<[BabyBear; 8]>)>> = vec![Vec::new(); indices.len()];
-    let folding = TwoAdicFriFolding::<(), ()>(PhantomData);
-    for ((&a, step), &beta) in cfg
-        .log_arities
-        .iter()
-        .zip(&fri.commit_phase_openings)
-        .zip(&betas)
-    {
-        let n = 1usize << a;
-        let mut rows = Vec::with_capacity(idx.len());
-        let mut positions = Vec::with_capacity(idx.len());
-        for (q, i) in idx.iter_mut().enumerate() {
-            let siblings = step
-                .sibling_values
-                .get(q)
-                .ok_or_else(|| transcript_error("missing siblings"))?;
-            if siblings.len() != n - 1 {
-                return Err(transcript_error("a commit round's row has the wrong arity"));
-            }
-            let pos = *i & (n - 1);
-            let mut row = siblings.clone();
-            row.insert(pos, folded[q]);
-            *i >>= a;
-            rows.push(row);
-            positions.push(pos);
-        }
-        height -= a;
-        let base_rows: Vec<Vec<Vec<BabyBear>>> = rows
-            .iter()
-            .map(|row| vec![row.iter().flat_map(|v| coords(v).to_vec()).collect()])
-            .collect();
-        let round_paths = paths(
-            &[Dimensions {
-                width: 4 * n,
-                height: 1 << height,
-            }],
-            &idx,
-            &base_rows,
-            &step.opening_proof,
-        )?;
-        for (q, row) in rows.into_iter().enumerate() {
-            folded[q] = <TwoAdicFriFolding<(), ()> as FriFoldingStrategy<BabyBear, Ext>>::fold_row(
-                &folding,
-                idx[q],
-                height,
-                a,
-                beta,
-                row.iter().copied(),
-            );
-            let mut others = row;
-            let _folded_input = others.remove(positions[q]);
-            rounds[q].push((others, round_paths[q].siblings.clone()));
-        }
-    }
-    let final_poly = fri.final_poly.first().copied().unwrap_or_default();
-    if folded.iter().any(|&f| f != final_poly) {
-        return Err(transcript_error(
-            "the fold chain does not end at the final polynomial",
-        ));
-    }
+    let rounds = fold_chain(proof, zeta, alpha, &betas, &indices)?;
 
     for (q, rounds) in rounds.into_iter().enumerate() {
-        hints.extend(inputs[0].opened_values[q][0].iter().map(|&x| base(x)));
-        hints.extend(
-            inputs[1].opened_values[q]
-                .iter()
-                .flatten()
-                .map(|&x| base(x)),
-        );
-        hints.extend(trace_paths[q].siblings.iter().flatten().map(|&x| base(x)));
-        hints.extend(
-            quotient_paths[q]
-                .siblings
-                .iter()
-                .flatten()
-                .map(|&x| base(x)),
-        );
-        for (others, path) in rounds {
+        hints.extend(trace.opened_values[q][0].iter().map(base));
+        hints.extend(quotient.opened_values[q].iter().flatten().map(base));
+        hints.extend(trace_paths[q].siblings.iter().flatten().map(base));
+        hints.extend(quotient_paths[q].siblings.iter().flatten().map(base));
+        for RoundHint { others, path } in rounds {
             hints.extend(others);
-            hints.extend(path.iter().flatten().map(|&x| base(x)));
+            hints.extend(path.iter().flatten().map(base));
         }
     }
     Ok(hints)

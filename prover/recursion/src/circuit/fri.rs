@@ -122,6 +122,7 @@ fn transcript(
     inp: &FriInputs,
     cfg: &FriConfig,
 ) -> Challenges {
+    b.check("claimed openings' coordinates");
     observe_constants(b, ch, &inp.pcs_seed);
     let claimed = inp
         .local
@@ -141,12 +142,15 @@ fn transcript(
             ch.sample_ext(b)
         })
         .collect();
+    b.check("final polynomial's coordinates");
     observe_ext(b, ch, inp.final_poly);
+    b.check("query proof of work");
     ch.observe(b, inp.pow_witness);
     let pow_sample = ch.sample(b);
     for bit in low_bits(b, pow_sample, cfg.query_pow_bits) {
         b.assert_zero(bit);
     }
+    b.check("query index bits");
     let indices = (0..cfg.num_queries)
         .map(|_| {
             let s = ch.sample(b);
@@ -336,13 +340,16 @@ pub fn assert_fri(b: &mut Builder, challenger: &mut Challenger, inp: &FriInputs,
     for (q, bits) in inp.queries.iter().zip(&ch.indices) {
         let unshifted = product_of_set(b, bits, &coset);
         let x = b.mul(shift, unshifted);
+        b.check("trace opening");
         assert_merkle_path(b, &q.trace_row, bits, &q.trace_path, inp.trace_commitment);
+        b.check("quotient opening");
         let rows: Vec<Slot> = q.quotient_rows.iter().flatten().copied().collect();
         assert_merkle_path(b, &rows, bits, &q.quotient_path, inp.quotient_commitment);
         let mut folded = reduced_opening(b, inp, &red, q, x);
         let mut offset = 0;
         for (r, (&a, (siblings, path))) in cfg.log_arities.iter().zip(&q.rounds).enumerate() {
             let (pos, rest) = bits[offset..].split_at(a);
+            b.check("commit-phase opening");
             let e = one_hot(b, pos);
             let row = round_row(b, &e, folded, siblings);
             let leaf: Vec<Slot> = row.iter().flat_map(|&v| coords(b, v)).collect();
@@ -352,6 +359,7 @@ pub fn assert_fri(b: &mut Builder, challenger: &mut Challenger, inp: &FriInputs,
             folded = fold(b, &row, s, a, ch.betas[r], beta_n[r]);
             offset += a;
         }
+        b.check("final polynomial");
         b.assert_eq(folded, inp.final_poly);
     }
 }

@@ -57,7 +57,7 @@ impl Layout {
                 Op::Hint { .. } | Op::BitOf { .. } | Op::CoordOf { .. } => {}
                 Op::Add { a, b, out } => l.adds.push([a, b, out]),
                 Op::Sub { a, b, out } => l.adds.push([out, b, a]),
-                Op::AssertZero { a, zero } => l.adds.push([zero, zero, a]),
+                Op::AssertZero { a, zero, .. } => l.adds.push([zero, zero, a]),
                 Op::Mul { a, b, out } => l.muls.push([a, b, out]),
                 Op::Div { a, b, out } => l.muls.push([out, b, a]),
                 Op::Permute { input, output } => {

@@ -99,6 +99,7 @@ where
     }
     let lhs = b.div(acc, sels.vanishing);
     let quotient = recompose_quotient(b, inputs);
+    b.check("out-of-domain constraint check");
     b.assert_eq(lhs, quotient);
     Ok(())
 }

@@ -112,6 +112,8 @@ pub enum Op {
         a: Slot,
         /// The program's constant-0 slot.
         zero: Slot,
+        /// Which check of the verifier this assertion belongs to ([`Builder::check`]).
+        check: &'static str,
     },
     /// `out = a / b`, proven as `out · b = a`. Execution refuses `b = 0`; the constraint
     /// alone leaves `out` free when `a = b = 0`, so circuits divide only by values that
@@ -166,8 +168,13 @@ pub enum RunError {
         got: usize,
     },
     /// An asserted-zero slot holds another value: the statement is false.
-    #[error("slot {0} must be zero")]
-    Assertion(u32),
+    #[error("the {check} fails (slot {slot} must be zero)")]
+    Assertion {
+        /// The slot.
+        slot: u32,
+        /// The check it belongs to.
+        check: &'static str,
+    },
     /// A permutation input or a decomposed slot is not a base-field element.
     #[error("slot {0} is not in the base field")]
     NotBase(u32),
@@ -271,7 +278,7 @@ impl Program {
         let mut w = vec![Ext::ZERO; self.slots];
         for op in &self.ops {
             match step(op, &mut w, publics, hints) {
-                Err(RunError::Assertion(_)) if !check => {}
+                Err(RunError::Assertion { .. }) if !check => {}
                 other => other?,
             }
             for (s, v) in overrides {
@@ -321,11 +328,11 @@ fn step(op: &Op, w: &mut [Ext], publics: &[BabyBear], hints: &[Ext]) -> Result<(
             }
             return Ok(());
         }
-        Op::AssertZero { a, .. } => {
+        Op::AssertZero { a, check, .. } => {
             return if w[a.index()] == Ext::ZERO {
                 Ok(())
             } else {
-                Err(RunError::Assertion(a.0))
+                Err(RunError::Assertion { slot: a.0, check })
             };
         }
     };
@@ -347,12 +354,22 @@ pub struct Builder {
     slots: u32,
     publics: usize,
     hints: usize,
+    check: &'static str,
 }
 
 impl Builder {
     /// An empty program.
     pub fn new() -> Self {
-        Self::default()
+        Builder {
+            check: "assertion",
+            ..Self::default()
+        }
+    }
+
+    /// Names the check that the assertions emitted from now on belong to (reported by
+    /// [`RunError::Assertion`]).
+    pub fn check(&mut self, name: &'static str) {
+        self.check = name;
     }
 
     fn fresh(&mut self) -> Slot {
@@ -452,7 +469,11 @@ impl Builder {
     /// Constrains `a = 0` (an addition row `0 + 0 = a`; it writes no slot).
     pub fn assert_zero(&mut self, a: Slot) {
         let zero = self.zero();
-        self.ops.push(Op::AssertZero { a, zero });
+        self.ops.push(Op::AssertZero {
+            a,
+            zero,
+            check: self.check,
+        });
     }
 
     /// Constrains `a = b`.

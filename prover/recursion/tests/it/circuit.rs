@@ -138,7 +138,7 @@ fn a_false_statement_does_not_run() {
     // h = 5: h · h = 25 ≠ 16.
     assert!(matches!(
         c.prove(&publics, &[Ext::from(F::from_u32(5))]),
-        Err(CircuitError::Run(RunError::Assertion(_)))
+        Err(CircuitError::Run(RunError::Assertion { .. }))
     ));
     let zero_x = vec![F::ZERO, F::ONE];
     assert!(matches!(

@@ -70,7 +70,7 @@ fn a_genuine_path_proves_and_altered_ones_do_not_run() {
         assert!(
             matches!(
                 circuit.program().run(&c.root, &bad),
-                Err(RunError::Assertion(_))
+                Err(RunError::Assertion { .. })
             ),
             "hint {i}"
         );
@@ -80,6 +80,6 @@ fn a_genuine_path_proves_and_altered_ones_do_not_run() {
     two[width] = Ext::from(F::TWO);
     assert!(matches!(
         circuit.program().run(&c.root, &two),
-        Err(RunError::Assertion(_))
+        Err(RunError::Assertion { .. })
     ));
 }

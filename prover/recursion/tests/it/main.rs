@@ -1,6 +1,7 @@
 //! Integration tests of the recursion tables (one test binary, STYLE 21).
 
 mod bits;
+mod chunk_verifier;
 mod circuit;
 mod common;
 mod completeness;
