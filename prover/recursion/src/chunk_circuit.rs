@@ -51,22 +51,35 @@ pub struct ChunkCircuit {
     pub zeta: Slot,
 }
 
-/// Builds the circuit for children of `shape`.
+/// Builds the circuit for children of `shape`: the child's public values are the
+/// circuit's.
 pub fn build(shape: ChildShape) -> ChunkCircuit {
-    let width = sq_prover_circuits::air::WIDTH;
     let mut b = Builder::new();
     let publics: Vec<Slot> = (0..PUBLIC_INPUTS_LEN).map(|_| b.public()).collect();
+    let (alpha, zeta) = verify_chunk(&mut b, shape, publics);
+    ChunkCircuit {
+        circuit: Circuit::new(b.build()),
+        alpha,
+        zeta,
+    }
+}
+
+/// Emits the verifier of one chunk proof of `shape` whose public values are `publics`
+/// (38 base-field slots), allocating its hints ([`hints`] order). Returns the slots of
+/// the derived α and ζ.
+pub fn verify_chunk(b: &mut Builder, shape: ChildShape, publics: Vec<Slot>) -> (Slot, Slot) {
+    let width = sq_prover_circuits::air::WIDTH;
     let local = (0..width).map(|_| b.hint()).collect();
     let next = (0..width).map(|_| b.hint()).collect();
     let quotient_chunks = (0..shape.quotient_chunks)
         .map(|_| core::array::from_fn(|_| b.hint()))
         .collect();
-    let trace_commitment: [Slot; 8] = core::array::from_fn(|_| b.hint());
-    let quotient_commitment: [Slot; 8] = core::array::from_fn(|_| b.hint());
+    let trace_commitment = digest_hint(b);
+    let quotient_commitment = digest_hint(b);
     let seeded = seeded_challenger(shape.degree_bits, shape.quotient_chunks);
-    let mut challenger = Challenger::from_native(&mut b, &seeded);
+    let mut challenger = Challenger::from_native(b, &seeded);
     let (alpha, zeta) = stark_challenges(
-        &mut b,
+        b,
         &mut challenger,
         &trace_commitment,
         &publics,
@@ -81,21 +94,10 @@ pub fn build(shape: ChildShape) -> ChunkCircuit {
         alpha,
         degree_bits: shape.degree_bits,
     };
-    assert_ood(&mut b, &ChunkAir, &inputs).expect("the chunk AIR is a plain AIR");
-    let fri = fri_inputs(
-        &mut b,
-        shape,
-        &inputs,
-        trace_commitment,
-        quotient_commitment,
-    );
-    let cfg = fri_config(shape.degree_bits);
-    assert_fri(&mut b, &mut challenger, &fri, &cfg);
-    ChunkCircuit {
-        circuit: Circuit::new(b.build()),
-        alpha,
-        zeta,
-    }
+    assert_ood(b, &ChunkAir, &inputs).expect("the chunk AIR is a plain AIR");
+    let fri = fri_inputs(b, shape, &inputs, trace_commitment, quotient_commitment);
+    assert_fri(b, &mut challenger, &fri, &fri_config(shape.degree_bits));
+    (alpha, zeta)
 }
 
 fn digest_hint(b: &mut Builder) -> DigestSlots {

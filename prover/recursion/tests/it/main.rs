@@ -6,6 +6,7 @@ mod circuit;
 mod common;
 mod completeness;
 mod hash;
+mod leaf;
 mod ood;
 mod real_child;
 mod soundness;
