@@ -51,41 +51,39 @@
 //!   state (a function of the child's shape), and the uni-STARK transcript up to ζ;
 //! - [`circuit::ood`]: check 2, compiled from the child AIR's **symbolic constraints**
 //!   (`p3_air`'s symbolic builder), so the same code serves any plain AIR;
-//! - [`chunk_circuit`]: the circuit of one chunk proof from its shape, and its hints.
+//! - [`circuit::fri`]: the opening argument: the PCS and FRI transcript (with the domain
+//!   separators' seeds), the query proof of work, query indices from unique bit
+//!   decompositions, the trace and quotient Merkle openings, reduced openings, the
+//!   commit-phase rows and barycentric folds, the final polynomial;
+//! - [`chunk_circuit`]: the whole verifier of one chunk proof, and [`leaf_circuit`]: the
+//!   leaf round, consecutive chunk proofs verified in full with their claims chained and
+//!   merged.
 //!
 //! [`opening_air`] is a separate, specialised table for Merkle openings (one
 //! permutation per row, the schedule as periodic columns, no bus traffic for the
-//! sponge's intermediate states). It is proven on its own and is not joined to the bus
-//! yet; it is the candidate for the openings' hashing once the FRI check is written, whose
-//! cost is dominated by hashing the opened rows (about 100 permutations per query for the
-//! chunk trace's 782 columns).
+//! sponge's intermediate states). It is proven on its own and is not joined to the bus;
+//! it is the candidate for cutting the openings' cost, which dominates the chunk
+//! verifier (about 100 permutations per query to hash the 782-column trace row).
 //!
 //! # Status
 //!
-//! | check | status |
+//! | piece | status |
 //! |-------|--------|
-//! | 1. transcript up to ζ | **built** ([`circuit::challenger::stark_challenges`]), equal to the native replay |
-//! | 1. transcript of the opening argument (batching challenge, folding challenges, PoW, query indices) | not built |
-//! | 2. constraints at ζ against the quotient | **built** ([`circuit::ood`]), tested on real chunk proofs |
-//! | 3. Merkle openings | gadget **built** ([`circuit::hash::assert_merkle_path`]); the per-query wiring to the proof's openings is not |
-//! | 4. FRI reduced openings, folding, final polynomial | not built |
+//! | verifier of a chunk proof (checks 1–4) | **built** ([`chunk_circuit`]): proves and verifies on real chunk proofs; every altered part of the child is refused by its own check |
+//! | leaf round (chunks of one batch, chained) | **built** ([`leaf_circuit`]) |
+//! | verifier of the circuit's own batch proofs (node and scheduler rounds) | not built: needs the batch-STARK transcript, the LogUp constraints and FRI over several heights |
+//! | compression in the L1 configuration (Keccak) | not built |
+//! | rounds as prover-pipeline jobs, the rollup's single-proof check | not built |
 //!
-//! So no recursion proof here verifies a chunk proof yet: [`chunk_circuit`] proves that
-//! the opened values satisfy the constraints at the transcript's ζ, not that they are the
-//! committed polynomials' values.
-//!
-//! # What is not built yet
-//!
-//! Checks 1 (opening argument), 3 (wiring) and 4 above; the aggregation rounds of the
-//! prover pipeline (leaf, node, scheduler, compression) and their jobs; recursion over
-//! the circuit's own batch proofs; the L1 configuration of the compression round; the
-//! rollup's check of one proof per batch. Until they exist a batch is accepted on its
-//! chunk proofs, each verified natively (`sq-prover-verifier`).
+//! So a leaf proof replaces the native verification of its chunks, but a batch still
+//! has one leaf proof per group of chunks: nothing is succinct per batch yet.
 //!
 //! # Modules
 //!
 //! - [`circuit`]: programs, tables, gadgets;
-//! - [`chunk_circuit`]: the circuit of one chunk proof;
+//! - [`chunk_circuit`]: the circuit of one chunk proof; [`leaf_circuit`]: the leaf round;
+//! - [`fri_witness`]: the native witness of the opening argument (query indices, full
+//!   Merkle paths from the pruned multi-proofs, the fold chain);
 //! - [`child`]: witness generation from a chunk proof (full paths of its trace
 //!   openings, the seeded challenger, the native α and ζ);
 //! - [`shape`], [`opening_air`], [`opening_trace`], [`opening_proof`]: the Merkle-opening
