@@ -14,6 +14,7 @@
 //! - [`hash`]: the Merkle sponge, compression and path check over the permutation table;
 //! - [`bits`]: unique bit decompositions (sampled bits, proof of work);
 //! - [`challenger`]: the duplex challenger (the child's transcript);
+//! - [`symbolic`]: Plonky3 symbolic constraints compiled into program ops;
 //! - [`ood`]: the out-of-domain constraint check of a child proof, compiled from the
 //!   child AIR's symbolic constraints;
 //! - [`proof`]: proving and verifying a program's execution.
@@ -27,6 +28,7 @@ pub mod layout;
 pub mod ood;
 pub mod program;
 pub mod proof;
+pub mod symbolic;
 pub mod tables;
 
 pub use program::{Builder, Ext, Op, Program, RunError, Slot};

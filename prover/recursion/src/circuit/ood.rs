@@ -19,18 +19,13 @@
 //! `Σᵢ qᵢ(ζ) · Πⱼ≠ᵢ Z_Dⱼ(ζ) / Z_Dⱼ(sᵢ)`, each `qᵢ(ζ) = Σₖ xᵏ · qᵢₖ(ζ)` from the four
 //! base-field coordinate polynomials the proof opens.
 
-use std::collections::HashMap;
-
-use p3_air::symbolic::{
-    get_symbolic_constraints, AirLayout, BaseEntry, BaseLeaf, SymbolicAirBuilder,
-    SymbolicExpression,
-};
+use p3_air::symbolic::{get_symbolic_constraints, AirLayout, SymbolicAirBuilder};
 use p3_air::{Air, BaseAir};
 use p3_baby_bear::BabyBear;
 use p3_field::{BasedVectorSpace, Field, PrimeCharacteristicRing, TwoAdicField};
-use p3_uni_stark::SymbolicExpr;
 
 use super::program::{Builder, Ext, Slot};
+use super::symbolic::{Compiler, Env};
 
 /// Why an AIR cannot be compiled into an out-of-domain check.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -86,14 +81,18 @@ where
     check_shape(air, inputs)?;
     let constraints = get_symbolic_constraints(air, AirLayout::from_air(air));
     let sels = selectors(b, inputs.zeta, inputs.degree_bits);
-    let mut compiler = Compiler {
-        inputs,
-        sels: &sels,
-        memo: HashMap::new(),
+    let env = Env {
+        local: inputs.local.clone(),
+        next: inputs.next.clone(),
+        publics: inputs.publics.clone(),
+        ..Env::with_selectors(sels.is_first_row, sels.is_last_row, sels.is_transition)
     };
+    let mut compiler = Compiler::new(&env);
     let mut acc = b.zero();
     for c in &constraints {
-        let value = compiler.compile(b, c);
+        let value = compiler
+            .base(b, c)
+            .expect("check_shape bounds every leaf of a plain AIR");
         let scaled = b.mul(acc, inputs.alpha);
         acc = b.add(scaled, value);
     }
@@ -206,58 +205,4 @@ fn recompose_quotient(b: &mut Builder, inputs: &OodInputs) -> Slot {
         sum = b.add(sum, zp);
     }
     sum
-}
-
-/// Compiles symbolic expressions into ops, each shared node once.
-struct Compiler<'a> {
-    inputs: &'a OodInputs,
-    sels: &'a Selectors,
-    memo: HashMap<*const SymbolicExpression<BabyBear>, Slot>,
-}
-
-impl Compiler<'_> {
-    fn compile(&mut self, b: &mut Builder, e: &SymbolicExpression<BabyBear>) -> Slot {
-        let key = e as *const _;
-        if let Some(&s) = self.memo.get(&key) {
-            return s;
-        }
-        let s = match e {
-            SymbolicExpr::Leaf(leaf) => self.leaf(b, leaf),
-            SymbolicExpr::Add { x, y, .. } => {
-                let (x, y) = (self.compile(b, x), self.compile(b, y));
-                b.add(x, y)
-            }
-            SymbolicExpr::Sub { x, y, .. } => {
-                let (x, y) = (self.compile(b, x), self.compile(b, y));
-                b.sub(x, y)
-            }
-            SymbolicExpr::Neg { x, .. } => {
-                let x = self.compile(b, x);
-                let zero = b.zero();
-                b.sub(zero, x)
-            }
-            SymbolicExpr::Mul { x, y, .. } => {
-                let (x, y) = (self.compile(b, x), self.compile(b, y));
-                b.mul(x, y)
-            }
-        };
-        self.memo.insert(key, s);
-        s
-    }
-
-    fn leaf(&mut self, b: &mut Builder, leaf: &BaseLeaf<BabyBear>) -> Slot {
-        match leaf {
-            BaseLeaf::Variable(v) => match v.entry {
-                BaseEntry::Main { offset: 0 } => self.inputs.local[v.index],
-                BaseEntry::Main { .. } => self.inputs.next[v.index],
-                BaseEntry::Public => self.inputs.publics[v.index],
-                // Refused up front by `check_shape`.
-                BaseEntry::Preprocessed { .. } | BaseEntry::Periodic => b.zero(),
-            },
-            BaseLeaf::IsFirstRow => self.sels.is_first_row,
-            BaseLeaf::IsLastRow => self.sels.is_last_row,
-            BaseLeaf::IsTransition => self.sels.is_transition,
-            BaseLeaf::Constant(c) => constant(b, *c),
-        }
-    }
 }
