@@ -63,9 +63,48 @@ pub fn assert_merkle_path(
     siblings: &[DigestSlots],
     root: DigestSlots,
 ) {
+    assert_batch_opening(
+        b,
+        &[(index_bits.len(), values.to_vec())],
+        index_bits,
+        siblings,
+        root,
+    );
+}
+
+/// Constrains a batch opening of a `MerkleTreeMmcs` commitment over matrices of several
+/// power-of-two heights (`verify_batch` of p3-merkle-tree 0.8, binary, cap height 0):
+/// `rows[m] = (log_height, row)` is matrix `m`'s opened row (at the index's top
+/// `log_height` bits), `index_bits` are the tallest matrix's row index bits, leaf level
+/// first. The leaf hashes the rows of the tallest matrices (in matrix order); after the
+/// compression that reaches height `2^h`, the rows of the matrices of that height are
+/// hashed and compressed in as the right child.
+///
+/// # Panics
+/// When `index_bits` and `siblings` differ in length, no row is given, or a row's
+/// height exceeds the tallest (a bug in the circuit's author).
+pub fn assert_batch_opening(
+    b: &mut Builder,
+    rows: &[(usize, Vec<Slot>)],
+    index_bits: &[Slot],
+    siblings: &[DigestSlots],
+    root: DigestSlots,
+) {
     assert_eq!(index_bits.len(), siblings.len(), "one bit per level");
-    let mut node = sponge(b, values);
-    for (&bit, sibling) in index_bits.iter().zip(siblings) {
+    let max = rows
+        .iter()
+        .map(|(h, _)| *h)
+        .max()
+        .expect("at least one row");
+    assert_eq!(max, index_bits.len(), "the tallest matrix fixes the depth");
+    let at = |h: usize| -> Vec<Slot> {
+        rows.iter()
+            .filter(|(rh, _)| *rh == h)
+            .flat_map(|(_, r)| r.iter().copied())
+            .collect()
+    };
+    let mut node = sponge(b, &at(max));
+    for (level, (&bit, sibling)) in index_bits.iter().zip(siblings).enumerate() {
         assert_bool(b, bit);
         let mut left = node;
         let mut right = *sibling;
@@ -73,6 +112,11 @@ pub fn assert_merkle_path(
             (left[i], right[i]) = swap_if(b, bit, node[i], sibling[i]);
         }
         node = compress(b, left, right);
+        let injected = at(max - level - 1);
+        if !injected.is_empty() {
+            let digest = sponge(b, &injected);
+            node = compress(b, node, digest);
+        }
     }
     for (n, r) in node.iter().zip(root) {
         b.assert_eq(*n, r);

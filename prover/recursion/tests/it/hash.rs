@@ -83,3 +83,69 @@ fn a_genuine_path_proves_and_altered_ones_do_not_run() {
         Err(RunError::Assertion { .. })
     ));
 }
+
+#[test]
+fn a_batch_opening_over_several_heights_matches_plonky3() {
+    use p3_commit::Mmcs;
+    use sq_prover_recursion::circuit::hash::assert_batch_opening;
+
+    // Two matrices of height 2^5 and one of 2^3 in one commitment.
+    let (tall_a, tall_b, short) = (
+        random_matrix(3, 5, 1),
+        random_matrix(9, 5, 2),
+        random_matrix(5, 3, 3),
+    );
+    let dims: Vec<p3_matrix::Dimensions> = [(3, 5), (9, 5), (5, 3)]
+        .iter()
+        .map(|&(width, h)| p3_matrix::Dimensions {
+            width,
+            height: 1 << h,
+        })
+        .collect();
+    let mmcs = sq_prover_circuits::stark::val_mmcs();
+    let (commitment, tree) = mmcs.commit(vec![tall_a, tall_b, short]);
+    let index = 22;
+    let opening = mmcs.open_batch(index, &tree);
+    mmcs.verify_batch(&commitment, &dims, index, (&opening).into())
+        .expect("Plonky3 accepts its own opening");
+
+    let heights = [5usize, 5, 3];
+    let mut b = Builder::new();
+    let root: DigestSlots = core::array::from_fn(|_| b.public());
+    let rows: Vec<(usize, Vec<Slot>)> = heights
+        .iter()
+        .zip(&dims)
+        .map(|(&h, d)| (h, (0..d.width).map(|_| b.hint()).collect()))
+        .collect();
+    let bits: Vec<Slot> = (0..5).map(|_| b.hint()).collect();
+    let siblings: Vec<DigestSlots> = (0..5).map(|_| core::array::from_fn(|_| b.hint())).collect();
+    assert_batch_opening(&mut b, &rows, &bits, &siblings, root);
+    let circuit = Circuit::new(b.build());
+
+    let mut hints: Vec<Ext> = opening
+        .opened_values
+        .iter()
+        .flatten()
+        .map(|&v| Ext::from(v))
+        .collect();
+    hints.extend((0..5).map(|k| Ext::from(F::from_usize((index >> k) & 1))));
+    hints.extend(
+        opening
+            .opening_proof
+            .iter()
+            .flatten()
+            .map(|&v| Ext::from(v)),
+    );
+    let publics = commitment.roots()[0];
+    circuit
+        .program()
+        .run(&publics, &hints)
+        .expect("the opening holds in-circuit");
+    // The short matrix's row altered: the injected digest differs.
+    let mut bad = hints.clone();
+    bad[3 + 9 + 2] += Ext::ONE;
+    assert!(matches!(
+        circuit.program().run(&publics, &bad),
+        Err(RunError::Assertion { .. })
+    ));
+}
