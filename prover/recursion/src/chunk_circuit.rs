@@ -13,12 +13,14 @@ use sq_prover_circuits::witness::PUBLIC_INPUTS_LEN;
 
 use crate::child::{replay_to_zeta, seeded_challenger, ChildError};
 use crate::circuit::challenger::{stark_challenges, Challenger};
-use crate::circuit::fri::{assert_fri, FriInputs, QuerySlots};
+use crate::circuit::fri::{allocate, assert_fri, CommitmentClaim, FriInputs, MatrixClaim};
 use crate::circuit::hash::DigestSlots;
 use crate::circuit::ood::{assert_ood, OodInputs};
 use crate::circuit::{Builder, Circuit, Ext, Slot};
-use crate::fri_witness::{fri_config, fri_hints, seeds};
+use crate::fri_witness::{chunk_claims, chunk_seeds, fri_config, fri_hints};
 use p3_baby_bear::BabyBear;
+use p3_field::TwoAdicField;
+use sq_prover_circuits::stark::FRI_PARAMS;
 
 /// What fixes the circuit of a chunk proof: its trace height and quotient chunk count
 /// (the chunk AIR's width and public-value count are constants).
@@ -96,7 +98,8 @@ pub fn verify_chunk(b: &mut Builder, shape: ChildShape, publics: Vec<Slot>) -> (
     };
     assert_ood(b, &ChunkAir, &inputs).expect("the chunk AIR is a plain AIR");
     let fri = fri_inputs(b, shape, &inputs, trace_commitment, quotient_commitment);
-    assert_fri(b, &mut challenger, &fri, &fri_config(shape.degree_bits));
+    let cfg = fri_config(&[shape.degree_bits + FRI_PARAMS.log_blowup]);
+    assert_fri(b, &mut challenger, &fri, &cfg);
     (alpha, zeta)
 }
 
@@ -104,7 +107,42 @@ fn digest_hint(b: &mut Builder) -> DigestSlots {
     core::array::from_fn(|_| b.hint())
 }
 
-/// Allocates the opening argument's hints (order of [`crate::fri_witness::fri_hints`]).
+/// The chunk proof's PCS claims (p3-uni-stark's order): the trace at ζ and gζ, then
+/// each quotient chunk at ζ, all at the LDE height.
+fn claims(
+    b: &mut Builder,
+    shape: ChildShape,
+    ood: &OodInputs,
+    trace_commitment: DigestSlots,
+    quotient_commitment: DigestSlots,
+) -> Vec<CommitmentClaim> {
+    let h = shape.degree_bits + FRI_PARAMS.log_blowup;
+    let g = b.constant(Ext::from(BabyBear::two_adic_generator(shape.degree_bits)));
+    let zeta_next = b.mul(ood.zeta, g);
+    vec![
+        CommitmentClaim {
+            name: "trace opening",
+            commitment: trace_commitment,
+            matrices: vec![MatrixClaim {
+                log_height: h,
+                points: vec![(ood.zeta, ood.local.clone()), (zeta_next, ood.next.clone())],
+            }],
+        },
+        CommitmentClaim {
+            name: "quotient opening",
+            commitment: quotient_commitment,
+            matrices: ood
+                .quotient_chunks
+                .iter()
+                .map(|chunk| MatrixClaim {
+                    log_height: h,
+                    points: vec![(ood.zeta, chunk.to_vec())],
+                })
+                .collect(),
+        },
+    ]
+}
+
 fn fri_inputs(
     b: &mut Builder,
     shape: ChildShape,
@@ -112,56 +150,11 @@ fn fri_inputs(
     trace_commitment: DigestSlots,
     quotient_commitment: DigestSlots,
 ) -> FriInputs {
-    let cfg = fri_config(shape.degree_bits);
-    let width = ood.local.len();
-    let commit_phase_commits = cfg.log_arities.iter().map(|_| digest_hint(b)).collect();
-    let final_poly = b.hint();
-    let pow_witness = b.hint();
-    let h = cfg.log_height;
-    let queries = (0..cfg.num_queries)
-        .map(|_| {
-            let trace_row = (0..width).map(|_| b.hint()).collect();
-            let quotient_rows = (0..shape.quotient_chunks)
-                .map(|_| core::array::from_fn(|_| b.hint()))
-                .collect();
-            let trace_path = (0..h).map(|_| digest_hint(b)).collect();
-            let quotient_path = (0..h).map(|_| digest_hint(b)).collect();
-            let mut remaining = h;
-            let rounds = cfg
-                .log_arities
-                .iter()
-                .map(|&a| {
-                    remaining -= a;
-                    let others = (0..(1 << a) - 1).map(|_| b.hint()).collect();
-                    let path = (0..remaining).map(|_| digest_hint(b)).collect();
-                    (others, path)
-                })
-                .collect();
-            QuerySlots {
-                trace_row,
-                quotient_rows,
-                trace_path,
-                quotient_path,
-                rounds,
-            }
-        })
-        .collect();
-    let (pcs_seed, fri_seed) = seeds(width, shape.degree_bits, shape.quotient_chunks);
-    FriInputs {
-        zeta: ood.zeta,
-        degree_bits: shape.degree_bits,
-        local: ood.local.clone(),
-        next: ood.next.clone(),
-        quotient_chunks: ood.quotient_chunks.clone(),
-        trace_commitment,
-        quotient_commitment,
-        commit_phase_commits,
-        final_poly,
-        pow_witness,
-        queries,
-        pcs_seed,
-        fri_seed,
-    }
+    let claims = claims(b, shape, ood, trace_commitment, quotient_commitment);
+    let cfg = fri_config(&[shape.degree_bits + FRI_PARAMS.log_blowup]);
+    let (pcs_seed, fri_seed) =
+        chunk_seeds(ood.local.len(), shape.degree_bits, shape.quotient_chunks);
+    allocate(b, claims, &cfg, pcs_seed, fri_seed)
 }
 
 /// The hints of a chunk proof, in the circuit's order: the trace row at ζ, the row at
@@ -177,7 +170,8 @@ pub fn hints(
 ) -> Result<Vec<Ext>, ChildError> {
     let mut hints = ood_hints(proof);
     let (_, zeta, after_zeta) = replay_to_zeta(proof, publics)?;
-    hints.extend(fri_hints(proof, after_zeta, zeta)?);
+    let claims = chunk_claims(proof, zeta)?;
+    hints.extend(fri_hints(&proof.opening_proof, &claims, after_zeta)?);
     Ok(hints)
 }
 

@@ -40,20 +40,44 @@ fn params() -> FriParameters<()> {
     }
 }
 
-/// The circuit's FRI configuration for a chunk trace of `2^degree_bits` rows.
-pub fn fri_config(degree_bits: usize) -> FriConfig {
+/// The circuit's FRI configuration for committed matrices of these LDE log-heights
+/// (any order, repeats allowed).
+///
+/// # Panics
+/// When `log_heights` is empty.
+pub fn fri_config(log_heights: &[usize]) -> FriConfig {
     let p = FRI_PARAMS;
-    let log_height = degree_bits + p.log_blowup;
+    let mut input_log_heights = log_heights.to_vec();
+    input_log_heights.sort_unstable_by(|a, b| b.cmp(a));
+    input_log_heights.dedup();
     FriConfig {
-        log_height,
         log_arities: fold_schedule(
-            &[log_height],
+            &input_log_heights,
             p.log_blowup + p.log_final_poly_len,
             p.max_log_arity,
         ),
+        input_log_heights,
         num_queries: p.num_queries,
         query_pow_bits: p.query_pow_bits,
     }
+}
+
+/// One committed matrix natively: its LDE log-height and its claimed openings.
+#[derive(Clone, Debug)]
+pub struct NativeMatrix {
+    /// log2 of its committed (LDE) height.
+    pub log_height: usize,
+    /// Each opening point and the claimed values there.
+    pub points: Vec<(Ext, Vec<Ext>)>,
+}
+
+/// One commitment natively: its root and its matrices in commit order.
+#[derive(Clone, Debug)]
+pub struct NativeCommitment {
+    /// The root (cap height 0).
+    pub root: [BabyBear; 8],
+    /// Its matrices.
+    pub matrices: Vec<NativeMatrix>,
 }
 
 /// Records what a domain separator absorbs.
@@ -66,28 +90,63 @@ impl CanObserve<BabyBear> for Recorder {
     }
 }
 
-/// The seed elements of the PCS and FRI domain separators of a chunk proof (they
-/// depend on the trace width and height and the quotient chunk count only).
-pub fn seeds(
-    width: usize,
-    degree_bits: usize,
-    quotient_chunks: usize,
-) -> (Vec<BabyBear>, Vec<BabyBear>) {
+/// The seed elements of the PCS and FRI domain separators for these claims (they
+/// depend on the claims' shape only: commitments, matrices, points, widths, heights).
+pub fn seeds(claims: &[NativeCommitment]) -> (Vec<BabyBear>, Vec<BabyBear>) {
     let mut pcs = Recorder::default();
-    pcs_shape(width, quotient_chunks)
+    pcs_shape(claims)
         .domain_separator::<BabyBear, Ext>()
         .seed(&mut pcs);
     let mut fri = Recorder::default();
-    let h = degree_bits + FRI_PARAMS.log_blowup;
-    FriShape::new(&params(), &[h], h)
+    let cfg = fri_config(&log_heights(claims));
+    FriShape::new(&params(), &cfg.input_log_heights, cfg.log_height())
         .domain_separator::<BabyBear, Ext>()
         .seed(&mut fri);
     (pcs.0, fri.0)
 }
 
-fn pcs_shape(width: usize, quotient_chunks: usize) -> PcsShape {
+/// The seeds of a chunk proof's claims (trace of `width` columns at two points, `k`
+/// quotient chunks), without its values.
+pub fn chunk_seeds(width: usize, degree_bits: usize, k: usize) -> (Vec<BabyBear>, Vec<BabyBear>) {
+    let h = degree_bits + FRI_PARAMS.log_blowup;
+    let zero = |n: usize| vec![Ext::ZERO; n];
+    let trace = NativeCommitment {
+        root: [BabyBear::ZERO; 8],
+        matrices: vec![NativeMatrix {
+            log_height: h,
+            points: vec![(Ext::ZERO, zero(width)), (Ext::ZERO, zero(width))],
+        }],
+    };
+    let quotient = NativeCommitment {
+        root: [BabyBear::ZERO; 8],
+        matrices: (0..k)
+            .map(|_| NativeMatrix {
+                log_height: h,
+                points: vec![(Ext::ZERO, zero(4))],
+            })
+            .collect(),
+    };
+    seeds(&[trace, quotient])
+}
+
+fn log_heights(claims: &[NativeCommitment]) -> Vec<usize> {
+    claims
+        .iter()
+        .flat_map(|c| c.matrices.iter().map(|m| m.log_height))
+        .collect()
+}
+
+fn pcs_shape(claims: &[NativeCommitment]) -> PcsShape {
     PcsShape {
-        claimed_evaluation_counts: vec![vec![vec![width, width]], vec![vec![4]; quotient_chunks]],
+        claimed_evaluation_counts: claims
+            .iter()
+            .map(|c| {
+                c.matrices
+                    .iter()
+                    .map(|m| m.points.iter().map(|(_, v)| v.len()).collect())
+                    .collect()
+            })
+            .collect(),
         batch_pow_bits: FRI_PARAMS.batch_pow_bits,
     }
 }
@@ -100,37 +159,35 @@ fn transcript_error(what: &str) -> ChildError {
     ChildError::Transcript(what.to_string())
 }
 
+/// The opening proof of the chunk configuration's PCS.
+pub type OpeningProof = p3_batch_stark::PcsProof<SC>;
+
 /// The batching challenge, the folding challenges and the query indices, replayed with
-/// Plonky3's challenger `ch` (in its state right after ζ).
+/// Plonky3's challenger `ch` (in its state where the PCS takes over).
 fn replay(
-    proof: &Proof<SC>,
+    fri: &OpeningProof,
+    claims: &[NativeCommitment],
     mut ch: Challenger,
 ) -> Result<(Ext, Vec<Ext>, Vec<usize>), ChildError> {
-    let o = &proof.opened_values;
-    let width = o.trace_local.len();
-    let cfg = fri_config(proof.degree_bits);
-    pcs_shape(width, o.quotient_chunks.len())
+    let cfg = fri_config(&log_heights(claims));
+    pcs_shape(claims)
         .domain_separator::<BabyBear, Ext>()
         .seed(&mut ch);
-    let next = o
-        .trace_next
-        .as_deref()
-        .ok_or_else(|| transcript_error("no next row"))?;
-    for v in o
-        .trace_local
-        .iter()
-        .chain(next)
-        .chain(o.quotient_chunks.iter().flatten())
-    {
-        for &c in coords(v) {
-            ch.observe(c);
+    for claim in claims {
+        for m in &claim.matrices {
+            for (_, values) in &m.points {
+                for v in values {
+                    for &c in coords(v) {
+                        ch.observe(c);
+                    }
+                }
+            }
         }
     }
     let alpha: Ext = ch.sample();
-    FriShape::new(&params(), &[cfg.log_height], cfg.log_height)
+    FriShape::new(&params(), &cfg.input_log_heights, cfg.log_height())
         .domain_separator::<BabyBear, Ext>()
         .seed(&mut ch);
-    let fri = &proof.opening_proof;
     let mut betas = Vec::new();
     for commit in &fri.commit_phase_commits {
         ch.observe(commit.clone());
@@ -148,7 +205,7 @@ fn replay(
         return Err(transcript_error("the query proof of work does not hold"));
     }
     let indices = (0..cfg.num_queries)
-        .map(|_| ch.sample_bits(cfg.log_height))
+        .map(|_| ch.sample_bits(cfg.log_height()))
         .collect();
     Ok((alpha, betas, indices))
 }
@@ -165,34 +222,44 @@ fn paths(
         .map_err(|e| ChildError::Transcript(format!("restoring Merkle paths: {e:?}")))
 }
 
-/// The reduced opening of the query at `index` (module docs of [`crate::circuit::fri`]).
-fn reduced_opening(proof: &Proof<SC>, zeta: Ext, alpha: Ext, q: usize, index: usize) -> Ext {
-    let o = &proof.opened_values;
-    let h = proof.degree_bits + FRI_PARAMS.log_blowup;
-    let x = BabyBear::GENERATOR
-        * BabyBear::two_adic_generator(h).exp_u64(reverse_bits_len(index, h) as u64);
-    let zeta_next = zeta * BabyBear::two_adic_generator(proof.degree_bits);
-    let inputs = &proof.opening_proof.input_openings;
-    let trace_row = &inputs[0].opened_values[q][0];
-    let next = o.trace_next.as_deref().unwrap_or_default();
-    let mut at_zeta = Ext::ZERO;
-    let mut at_next = Ext::ZERO;
-    let mut pow = Ext::ONE;
-    let w = trace_row.len();
-    let alpha_w = alpha.exp_u64(w as u64);
-    for (c, &t) in trace_row.iter().enumerate() {
-        at_zeta += pow * (o.trace_local[c] - t);
-        at_next += alpha_w * pow * (next[c] - t);
-        pow *= alpha;
-    }
-    let mut pow = alpha_w * alpha_w;
-    for (j, chunk) in o.quotient_chunks.iter().enumerate() {
-        for (c, &claimed) in chunk.iter().enumerate() {
-            at_zeta += pow * (claimed - inputs[1].opened_values[q][j][c]);
-            pow *= alpha;
-        }
-    }
-    at_zeta / (zeta - x) + at_next / (zeta_next - x)
+/// The reduced openings of query `q` at `index`, tallest height first (module docs of
+/// [`crate::circuit::fri`]).
+fn reduced_openings(
+    fri: &OpeningProof,
+    claims: &[NativeCommitment],
+    alpha: Ext,
+    q: usize,
+    index: usize,
+) -> Vec<(usize, Ext)> {
+    let cfg = fri_config(&log_heights(claims));
+    let big_h = cfg.log_height();
+    cfg.input_log_heights
+        .iter()
+        .map(|&h| {
+            let i = index >> (big_h - h);
+            let x = BabyBear::GENERATOR
+                * BabyBear::two_adic_generator(h).exp_u64(reverse_bits_len(i, h) as u64);
+            let mut ro = Ext::ZERO;
+            let mut pow = Ext::ONE;
+            for (c, claim) in claims.iter().enumerate() {
+                for (m, matrix) in claim.matrices.iter().enumerate() {
+                    if matrix.log_height != h {
+                        continue;
+                    }
+                    let row = &fri.input_openings[c].opened_values[q][m];
+                    for (z, values) in &matrix.points {
+                        let mut num = Ext::ZERO;
+                        for (&y, &r) in values.iter().zip(row) {
+                            num += pow * (y - r);
+                            pow *= alpha;
+                        }
+                        ro += num / (*z - x);
+                    }
+                }
+            }
+            (h, ro)
+        })
+        .collect()
 }
 
 /// One commit round's hints for one query: the row's values other than the folded one,
@@ -232,24 +299,24 @@ fn round_rows(
 }
 
 /// The fold chain over all queries, round by round (each round's paths restore
-/// together): each query's round hints. Fails unless every chain ends at the final
-/// polynomial.
+/// together), with the lower heights' reduced openings rolled in: each query's round
+/// hints. Fails unless every chain ends at the final polynomial.
 fn fold_chain(
-    proof: &Proof<SC>,
-    zeta: Ext,
+    fri: &OpeningProof,
+    claims: &[NativeCommitment],
     alpha: Ext,
     betas: &[Ext],
     indices: &[usize],
 ) -> Result<Vec<Vec<RoundHint>>, ChildError> {
-    let cfg = fri_config(proof.degree_bits);
-    let fri = &proof.opening_proof;
-    let mut folded: Vec<Ext> = indices
+    let cfg = fri_config(&log_heights(claims));
+    let mut reduced: Vec<Vec<(usize, Ext)>> = indices
         .iter()
         .enumerate()
-        .map(|(q, &i)| reduced_opening(proof, zeta, alpha, q, i))
+        .map(|(q, &i)| reduced_openings(fri, claims, alpha, q, i))
         .collect();
+    let mut folded: Vec<Ext> = reduced.iter_mut().map(|r| r.remove(0).1).collect();
     let mut idx = indices.to_vec();
-    let mut height = cfg.log_height;
+    let mut height = cfg.log_height();
     let mut hints: Vec<Vec<RoundHint>> = indices.iter().map(|_| Vec::new()).collect();
     let folding = TwoAdicFriFolding::<(), ()>(PhantomData);
     let steps = cfg
@@ -278,6 +345,10 @@ fn fold_chain(
                 beta,
                 row.iter().copied(),
             );
+            if let Some(p) = reduced[q].iter().position(|(h, _)| *h == height) {
+                let (_, ro) = reduced[q].remove(p);
+                folded[q] += beta.exp_power_of_2(a) * ro;
+            }
             let _folded_input = row.remove(positions[q]);
             hints[q].push(RoundHint {
                 others: row,
@@ -294,23 +365,22 @@ fn fold_chain(
     Ok(hints)
 }
 
-/// The opening argument's hints of `proof`, in the circuit's order (see
-/// [`crate::chunk_circuit::build`]): commit-phase commitments, the final polynomial,
-/// the proof-of-work witness, then per query the trace row, the quotient rows, their
-/// paths, and per round the row's other values and its path. `after_zeta` is Plonky3's
-/// challenger right after ζ was drawn; `zeta` is that ζ.
+/// The opening argument's hints, in the circuit's order
+/// ([`crate::circuit::fri::allocate`]): commit-phase commitments, the final polynomial,
+/// the proof-of-work witness, then per query: per commitment its matrices' rows and its
+/// path; per round the row's other values and its path. `ch` is Plonky3's challenger
+/// where the PCS takes over.
 ///
 /// # Errors
 /// [`ChildError::Transcript`] when the proof is malformed or does not verify (its proof
 /// of work, its paths, or its folds fail).
 pub fn fri_hints(
-    proof: &Proof<SC>,
-    after_zeta: Challenger,
-    zeta: Ext,
+    fri: &OpeningProof,
+    claims: &[NativeCommitment],
+    ch: Challenger,
 ) -> Result<Vec<Ext>, ChildError> {
-    let (alpha, betas, indices) = replay(proof, after_zeta)?;
-    let h = fri_config(proof.degree_bits).log_height;
-    let fri = &proof.opening_proof;
+    let (alpha, betas, indices) = replay(fri, claims, ch)?;
+    let big_h = fri_config(&log_heights(claims)).log_height();
     let base = |x: &BabyBear| Ext::from(*x);
     let mut hints: Vec<Ext> = Vec::new();
     for commit in &fri.commit_phase_commits {
@@ -318,43 +388,74 @@ pub fn fri_hints(
     }
     hints.extend(fri.final_poly.iter().copied());
     hints.push(Ext::from(fri.query_pow_witness));
-
-    let inputs = &fri.input_openings;
-    if inputs.len() != 2 {
-        return Err(transcript_error("expected trace and quotient openings"));
+    if fri.input_openings.len() != claims.len() {
+        return Err(transcript_error("one opening per commitment"));
     }
-    let width = proof.opened_values.trace_local.len();
-    let k = proof.opened_values.quotient_chunks.len();
-    let dims = |width| Dimensions {
-        width,
-        height: 1 << h,
-    };
-    let trace = &inputs[0];
-    let trace_paths = paths(
-        &[dims(width)],
-        &indices,
-        &trace.opened_values,
-        &trace.opening_proof,
-    )?;
-    let quotient = &inputs[1];
-    let quotient_dims = vec![dims(4); k];
-    let quotient_paths = paths(
-        &quotient_dims,
-        &indices,
-        &quotient.opened_values,
-        &quotient.opening_proof,
-    )?;
-    let rounds = fold_chain(proof, zeta, alpha, &betas, &indices)?;
-
+    let mut all_paths = Vec::with_capacity(claims.len());
+    for (claim, opening) in claims.iter().zip(&fri.input_openings) {
+        let dims: Vec<Dimensions> = claim
+            .matrices
+            .iter()
+            .map(|m| Dimensions {
+                width: m.points.first().map_or(0, |(_, v)| v.len()),
+                height: 1 << m.log_height,
+            })
+            .collect();
+        let tallest = claim
+            .matrices
+            .iter()
+            .map(|m| m.log_height)
+            .max()
+            .unwrap_or(0);
+        let shifted: Vec<usize> = indices.iter().map(|i| i >> (big_h - tallest)).collect();
+        all_paths.push(paths(
+            &dims,
+            &shifted,
+            &opening.opened_values,
+            &opening.opening_proof,
+        )?);
+    }
+    let rounds = fold_chain(fri, claims, alpha, &betas, &indices)?;
     for (q, rounds) in rounds.into_iter().enumerate() {
-        hints.extend(trace.opened_values[q][0].iter().map(base));
-        hints.extend(quotient.opened_values[q].iter().flatten().map(base));
-        hints.extend(trace_paths[q].siblings.iter().flatten().map(base));
-        hints.extend(quotient_paths[q].siblings.iter().flatten().map(base));
+        for (opening, paths) in fri.input_openings.iter().zip(&all_paths) {
+            hints.extend(opening.opened_values[q].iter().flatten().map(base));
+            hints.extend(paths[q].siblings.iter().flatten().map(base));
+        }
         for RoundHint { others, path } in rounds {
             hints.extend(others);
             hints.extend(path.iter().flatten().map(base));
         }
     }
     Ok(hints)
+}
+
+/// A chunk proof's claims natively: the trace at ζ and gζ, each quotient chunk at ζ.
+pub fn chunk_claims(proof: &Proof<SC>, zeta: Ext) -> Result<Vec<NativeCommitment>, ChildError> {
+    let o = &proof.opened_values;
+    let h = proof.degree_bits + FRI_PARAMS.log_blowup;
+    let next = o
+        .trace_next
+        .clone()
+        .ok_or_else(|| transcript_error("no next row"))?;
+    let zeta_next = zeta * BabyBear::two_adic_generator(proof.degree_bits);
+    Ok(vec![
+        NativeCommitment {
+            root: proof.commitments.trace.roots()[0],
+            matrices: vec![NativeMatrix {
+                log_height: h,
+                points: vec![(zeta, o.trace_local.clone()), (zeta_next, next)],
+            }],
+        },
+        NativeCommitment {
+            root: proof.commitments.quotient_chunks.roots()[0],
+            matrices: o
+                .quotient_chunks
+                .iter()
+                .map(|chunk| NativeMatrix {
+                    log_height: h,
+                    points: vec![(zeta, chunk.clone())],
+                })
+                .collect(),
+        },
+    ])
 }

@@ -1,33 +1,35 @@
 //! Checks 1 (after ζ), 3 and 4 of the verifier as circuit code: the opening argument of
-//! a uni-STARK proof in the chunk configuration (p3-fri 0.8 `TwoAdicFriPcs::verify` and
-//! `verify_fri`, step for step), for one trace matrix opened at ζ and gζ and a quotient
-//! of `k` chunks opened at ζ.
+//! `TwoAdicFriPcs` in the chunk configuration (p3-fri 0.8 `verify` and `verify_fri`, step
+//! for step), for any list of commitments, each over matrices of power-of-two heights,
+//! each matrix opened at one or more points ([`CommitmentClaim`]).
 //!
-//! # Transcript (continuing the challenger from ζ)
-//! 1. the PCS domain separator's seed (constants), the claimed openings' coordinates
-//!    (trace at ζ, trace at gζ, each quotient chunk), then the batching challenge α;
+//! # Transcript (continuing the caller's challenger)
+//! 1. the PCS domain separator's seed (constants); every claimed value's coordinates in
+//!    commitment → matrix → point → column order; the batching challenge α;
 //! 2. the FRI seed (constants); per commit round, its commitment then the folding
 //!    challenge βᵣ; the final polynomial's coordinates;
 //! 3. the query proof of work: observe the witness, sample, the low `pow_bits` bits are 0;
-//! 4. each query index: the low `log_height` bits of one sample.
+//! 4. each query index: the low `H` bits of one sample (`H` = the tallest log-height).
 //!
 //! # Per query, at index `i` (bits `i₀ … i_{H−1}`, little-endian)
-//! - `x = 31 · Π_{iₗ = 1} ω_{ℓ+1}` (the LDE is bit-reversed on the coset `31·⟨ω_H⟩`);
-//! - the trace row and the quotient rows open at `i` against their commitments;
-//! - the reduced opening `ro = Σ_c α^c (T_c(ζ) − t_c)/(ζ − x) + Σ_c α^{W+c} (T_c(gζ) −
-//!   t_c)/(gζ − x) + Σ_{j,c} α^{2W+4j+c} (Q_{j,c}(ζ) − q_{j,c})/(ζ − x)`, with the
-//!   query-independent sums computed once;
+//! - each commitment opens at `i >> (H − t)` (`t` its tallest log-height): a batch
+//!   opening over its matrices ([`super::hash::assert_batch_opening`]);
+//! - per input log-height `h`, `x_h = 31 · ω_h^{rev_h(i >> (H − h))}`, and the reduced
+//!   opening `ro_h = Σ α^{off+j} (y_j − row_j) / (z − x_h)` over the claims of matrices of
+//!   height `h` (the offset `off` restarts at 0 for each height and advances by the width
+//!   at each point), the query-independent sums `Σ α^{off+j} y_j` computed once;
 //! - per round of log-arity `a`: the row of `2^a` values holds the folded value at
 //!   position `pos` = the next `a` index bits and the proof's siblings elsewhere, opens
 //!   against the round's commitment at the remaining bits, and the folded value becomes
 //!   the row's interpolant at βᵣ over `s·ω_a^{rev(m)}`, `s = Π_{bit ℓ of the remaining
-//!   index} ω_{a+ℓ+1}` (barycentric form);
+//!   index} ω_{a+ℓ+1}` (barycentric form); when the height reached is an input height
+//!   `h`, `β^{2^a} · ro_h` is rolled in;
 //! - the last folded value equals the final polynomial (one coefficient).
 //!
-//! Denominators `ζ − x`, `gζ − x`, `β − xₘ` go through [`Builder::inverse`], whose
-//! constraint has no solution at 0 (the native verifier rejects `ζ = x` too).
-//! The proof's batch and commit proof-of-work witnesses (0 bits) and its out-of-domain
-//! witness are read by nothing here: they influence no check.
+//! Denominators `z − x`, `β − xₘ` go through [`Builder::inverse`], whose constraint has
+//! no solution at 0 (the native verifier rejects `z = x` too). The proof's batch and
+//! commit proof-of-work witnesses (0 bits) are read by nothing here: they influence no
+//! check.
 
 use p3_baby_bear::BabyBear;
 use p3_field::{Field, PrimeCharacteristicRing, TwoAdicField};
@@ -35,14 +37,15 @@ use p3_field::{Field, PrimeCharacteristicRing, TwoAdicField};
 use super::bits::low_bits;
 use super::challenger::Challenger;
 use super::field::{coords, one_hot, pow_2k, product_of_set};
-use super::hash::{assert_merkle_path, base_constant, DigestSlots};
+use super::hash::{assert_batch_opening, assert_merkle_path, base_constant, DigestSlots};
 use super::program::{Builder, Slot};
 
 /// The FRI parameters a circuit is built for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FriConfig {
-    /// log2 of the LDE height: `degree_bits + log_blowup`.
-    pub log_height: usize,
+    /// The input log-heights (LDE heights of the committed matrices), distinct,
+    /// descending; the first is `H`.
+    pub input_log_heights: Vec<usize>,
     /// log2 of each commit round's arity, in round order.
     pub log_arities: Vec<usize>,
     /// Queries.
@@ -51,17 +54,57 @@ pub struct FriConfig {
     pub query_pow_bits: usize,
 }
 
+impl FriConfig {
+    /// `H`, the tallest log-height.
+    pub fn log_height(&self) -> usize {
+        self.input_log_heights[0]
+    }
+}
+
+/// One matrix of a commitment and what is claimed about it.
+#[derive(Clone, Debug)]
+pub struct MatrixClaim {
+    /// log2 of its committed (LDE) height.
+    pub log_height: usize,
+    /// Each opening point and the claimed values there (one BabyBear⁴ slot per column).
+    pub points: Vec<(Slot, Vec<Slot>)>,
+}
+
+impl MatrixClaim {
+    /// Its width (columns).
+    pub fn width(&self) -> usize {
+        self.points.first().map_or(0, |(_, v)| v.len())
+    }
+}
+
+/// One commitment and its matrices, in the order the prover committed them.
+#[derive(Clone, Debug)]
+pub struct CommitmentClaim {
+    /// The name of its opening check ([`Builder::check`]), e.g. "trace opening".
+    pub name: &'static str,
+    /// The commitment's root.
+    pub commitment: DigestSlots,
+    /// Its matrices.
+    pub matrices: Vec<MatrixClaim>,
+}
+
+impl CommitmentClaim {
+    fn tallest(&self) -> usize {
+        self.matrices
+            .iter()
+            .map(|m| m.log_height)
+            .max()
+            .unwrap_or(0)
+    }
+}
+
 /// One query's hints.
 #[derive(Clone, Debug)]
 pub struct QuerySlots {
-    /// The trace row at the query index (base field).
-    pub trace_row: Vec<Slot>,
-    /// Each quotient chunk's row (4 base-field values each).
-    pub quotient_rows: Vec<[Slot; 4]>,
-    /// The trace row's path, leaf level first.
-    pub trace_path: Vec<DigestSlots>,
-    /// The quotient rows' path.
-    pub quotient_path: Vec<DigestSlots>,
+    /// Per commitment, per matrix: the opened row (base field).
+    pub rows: Vec<Vec<Vec<Slot>>>,
+    /// Per commitment: the batch opening's path, leaf level first.
+    pub paths: Vec<Vec<DigestSlots>>,
     /// Per commit round: the row's other `2^a − 1` values (BabyBear⁴) and its path.
     pub rounds: Vec<(Vec<Slot>, Vec<DigestSlots>)>,
 }
@@ -69,20 +112,8 @@ pub struct QuerySlots {
 /// Everything the opening argument reads.
 #[derive(Clone, Debug)]
 pub struct FriInputs {
-    /// The out-of-domain point ζ (derived earlier in the transcript).
-    pub zeta: Slot,
-    /// log2 of the trace height (for gζ).
-    pub degree_bits: usize,
-    /// The trace row at ζ and at gζ (BabyBear⁴).
-    pub local: Vec<Slot>,
-    /// The trace row at gζ.
-    pub next: Vec<Slot>,
-    /// Each quotient chunk's 4 coordinate polynomials at ζ (BabyBear⁴).
-    pub quotient_chunks: Vec<[Slot; 4]>,
-    /// The trace commitment.
-    pub trace_commitment: DigestSlots,
-    /// The quotient commitment.
-    pub quotient_commitment: DigestSlots,
+    /// The claims, in the order the PCS verifies them.
+    pub claims: Vec<CommitmentClaim>,
     /// One commitment per commit round.
     pub commit_phase_commits: Vec<DigestSlots>,
     /// The final polynomial's one coefficient (BabyBear⁴).
@@ -124,13 +155,14 @@ fn transcript(
 ) -> Challenges {
     b.check("claimed openings' coordinates");
     observe_constants(b, ch, &inp.pcs_seed);
-    let claimed = inp
-        .local
-        .iter()
-        .chain(&inp.next)
-        .chain(inp.quotient_chunks.iter().flatten());
-    for &v in claimed {
-        observe_ext(b, ch, v);
+    for claim in &inp.claims {
+        for matrix in &claim.matrices {
+            for (_, values) in &matrix.points {
+                for &v in values {
+                    observe_ext(b, ch, v);
+                }
+            }
+        }
     }
     let alpha = ch.sample_ext(b);
     observe_constants(b, ch, &inp.fri_seed);
@@ -154,7 +186,7 @@ fn transcript(
     let indices = (0..cfg.num_queries)
         .map(|_| {
             let s = ch.sample(b);
-            low_bits(b, s, cfg.log_height)
+            low_bits(b, s, cfg.log_height())
         })
         .collect();
     Challenges {
@@ -184,38 +216,58 @@ fn inner_product(b: &mut Builder, xs: &[Slot], ys: &[Slot]) -> Slot {
     acc
 }
 
-/// The query-independent parts of the reduced opening.
-struct Reduction {
-    alpha_pow: Vec<Slot>,
-    alpha_w: Slot,
-    alpha_2w: Slot,
-    at_zeta: Slot,
-    at_zeta_next: Slot,
-    zeta_next: Slot,
+/// One (matrix, point) claim's place in its height's α ladder, and its
+/// query-independent sum `Σ_j α^{off+j} y_j`.
+struct Term {
+    commitment: usize,
+    matrix: usize,
+    point: Slot,
+    alpha_off: Slot,
+    claimed: Slot,
 }
 
-fn reduction(b: &mut Builder, inp: &FriInputs, alpha: Slot) -> Reduction {
-    let w = inp.local.len();
-    let q: Vec<Slot> = inp.quotient_chunks.iter().flatten().copied().collect();
-    let alpha_pow = powers(b, alpha, w.max(q.len()));
-    let alpha_w = pow_n(b, alpha, w);
-    let alpha_2w = b.mul(alpha_w, alpha_w);
-    let local = inner_product(b, &alpha_pow[..w], &inp.local);
-    let quotient = inner_product(b, &alpha_pow[..q.len()], &q);
-    let quotient = b.mul(alpha_2w, quotient);
-    let at_zeta = b.add(local, quotient);
-    let next = inner_product(b, &alpha_pow[..w], &inp.next);
-    let at_zeta_next = b.mul(alpha_w, next);
-    let g = base_constant(b, BabyBear::two_adic_generator(inp.degree_bits));
-    let zeta_next = b.mul(inp.zeta, g);
-    Reduction {
-        alpha_pow,
-        alpha_w,
-        alpha_2w,
-        at_zeta,
-        at_zeta_next,
-        zeta_next,
+/// The query-independent parts of the reduced openings: per input height, its terms.
+struct Reduction {
+    alpha_pow: Vec<Slot>,
+    terms: Vec<(usize, Vec<Term>)>,
+}
+
+fn reduction(b: &mut Builder, inp: &FriInputs, cfg: &FriConfig, alpha: Slot) -> Reduction {
+    let widest = inp
+        .claims
+        .iter()
+        .flat_map(|c| &c.matrices)
+        .map(MatrixClaim::width)
+        .max()
+        .unwrap_or(0);
+    let alpha_pow = powers(b, alpha, widest);
+    let mut terms = Vec::new();
+    for &h in &cfg.input_log_heights {
+        let mut off = 0usize;
+        let mut at_h = Vec::new();
+        for (ci, claim) in inp.claims.iter().enumerate() {
+            for (mi, matrix) in claim.matrices.iter().enumerate() {
+                if matrix.log_height != h {
+                    continue;
+                }
+                for (point, values) in &matrix.points {
+                    let alpha_off = pow_n(b, alpha, off);
+                    let sum = inner_product(b, &alpha_pow[..values.len()], values);
+                    let claimed = b.mul(alpha_off, sum);
+                    at_h.push(Term {
+                        commitment: ci,
+                        matrix: mi,
+                        point: *point,
+                        alpha_off,
+                        claimed,
+                    });
+                    off += values.len();
+                }
+            }
+        }
+        terms.push((h, at_h));
     }
+    Reduction { alpha_pow, terms }
 }
 
 /// `x^n` by square-and-multiply over the constant `n`.
@@ -235,30 +287,48 @@ fn omega(n: usize) -> BabyBear {
     BabyBear::two_adic_generator(n)
 }
 
-/// The reduced opening of one query at `x`.
+/// The reduced opening at height `h` of one query whose row index bits there are
+/// `bits` (little-endian, `h` of them).
 fn reduced_opening(
     b: &mut Builder,
-    inp: &FriInputs,
     r: &Reduction,
+    terms: &[Term],
     q: &QuerySlots,
-    x: Slot,
+    bits: &[Slot],
 ) -> Slot {
-    let w = q.trace_row.len();
-    let s_t = inner_product(b, &r.alpha_pow[..w], &q.trace_row);
-    let rows: Vec<Slot> = q.quotient_rows.iter().flatten().copied().collect();
-    let s_q = inner_product(b, &r.alpha_pow[..rows.len()], &rows);
-    let s_q = b.mul(r.alpha_2w, s_q);
-    let at_zeta_rows = b.add(s_t, s_q);
-    let num_zeta = b.sub(r.at_zeta, at_zeta_rows);
-    let den_zeta = b.sub(inp.zeta, x);
-    let inv_zeta = b.inverse(den_zeta);
-    let term_zeta = b.mul(num_zeta, inv_zeta);
-    let s_t_next = b.mul(r.alpha_w, s_t);
-    let num_next = b.sub(r.at_zeta_next, s_t_next);
-    let den_next = b.sub(r.zeta_next, x);
-    let inv_next = b.inverse(den_next);
-    let term_next = b.mul(num_next, inv_next);
-    b.add(term_zeta, term_next)
+    let coset: Vec<BabyBear> = (0..bits.len()).map(|l| omega(l + 1)).collect();
+    let unshifted = product_of_set(b, bits, &coset);
+    let shift = base_constant(b, BabyBear::GENERATOR);
+    let x = b.mul(shift, unshifted);
+    let mut row_sums: Vec<((usize, usize), Slot)> = Vec::new();
+    let mut inverses: Vec<(Slot, Slot)> = Vec::new();
+    let mut ro = b.zero();
+    for t in terms {
+        let key = (t.commitment, t.matrix);
+        let sum = match row_sums.iter().find(|(k, _)| *k == key) {
+            Some(&(_, s)) => s,
+            None => {
+                let row = &q.rows[t.commitment][t.matrix];
+                let s = inner_product(b, &r.alpha_pow[..row.len()], row);
+                row_sums.push((key, s));
+                s
+            }
+        };
+        let inv = match inverses.iter().find(|(z, _)| *z == t.point) {
+            Some(&(_, inv)) => inv,
+            None => {
+                let den = b.sub(t.point, x);
+                let inv = b.inverse(den);
+                inverses.push((t.point, inv));
+                inv
+            }
+        };
+        let at_row = b.mul(t.alpha_off, sum);
+        let num = b.sub(t.claimed, at_row);
+        let term = b.mul(num, inv);
+        ro = b.add(ro, term);
+    }
+    ro
 }
 
 /// The row of one commit round: the folded value at `pos` (one-hot `e`), the siblings
@@ -314,11 +384,12 @@ fn fold(b: &mut Builder, row: &[Slot], s: Slot, a: usize, beta: Slot, beta_n: Sl
 }
 
 /// Emits the opening argument's transcript and checks (module docs), continuing
-/// `challenger` from ζ.
+/// `challenger`.
 ///
 /// # Panics
-/// When `inp` does not match `cfg` (query, round or path counts): a bug in the
-/// circuit's author, not bad input (the hints' values are free, their number is not).
+/// When `inp` does not match `cfg` (query, round, commitment or path counts): a bug in
+/// the circuit's author, not bad input (the hints' values are free, their number is
+/// not).
 pub fn assert_fri(b: &mut Builder, challenger: &mut Challenger, inp: &FriInputs, cfg: &FriConfig) {
     assert_eq!(inp.queries.len(), cfg.num_queries, "one hint set per query");
     assert_eq!(
@@ -327,29 +398,41 @@ pub fn assert_fri(b: &mut Builder, challenger: &mut Challenger, inp: &FriInputs,
         "one commit per round"
     );
     let ch = transcript(b, challenger, inp, cfg);
-    let red = reduction(b, inp, ch.alpha);
+    let red = reduction(b, inp, cfg, ch.alpha);
     let beta_n: Vec<Slot> = ch
         .betas
         .iter()
         .zip(&cfg.log_arities)
         .map(|(&beta, &a)| pow_2k(b, beta, a))
         .collect();
-    let h = cfg.log_height;
-    let coset: Vec<BabyBear> = (0..h).map(|l| omega(l + 1)).collect();
-    let shift = base_constant(b, BabyBear::GENERATOR);
+    let h = cfg.log_height();
     for (q, bits) in inp.queries.iter().zip(&ch.indices) {
-        let unshifted = product_of_set(b, bits, &coset);
-        let x = b.mul(shift, unshifted);
-        b.check("trace opening");
-        assert_merkle_path(b, &q.trace_row, bits, &q.trace_path, inp.trace_commitment);
-        b.check("quotient opening");
-        let rows: Vec<Slot> = q.quotient_rows.iter().flatten().copied().collect();
-        assert_merkle_path(b, &rows, bits, &q.quotient_path, inp.quotient_commitment);
-        let mut folded = reduced_opening(b, inp, &red, q, x);
+        for (ci, claim) in inp.claims.iter().enumerate() {
+            b.check(claim.name);
+            let t = claim.tallest();
+            let rows: Vec<(usize, Vec<Slot>)> = claim
+                .matrices
+                .iter()
+                .zip(&q.rows[ci])
+                .map(|(m, row)| (m.log_height, row.clone()))
+                .collect();
+            assert_batch_opening(b, &rows, &bits[h - t..], &q.paths[ci], claim.commitment);
+        }
+        let mut reduced: Vec<(usize, Slot)> = red
+            .terms
+            .iter()
+            .map(|(height, terms)| {
+                (
+                    *height,
+                    reduced_opening(b, &red, terms, q, &bits[h - height..]),
+                )
+            })
+            .collect();
+        let mut folded = reduced.remove(0).1;
         let mut offset = 0;
         for (r, (&a, (siblings, path))) in cfg.log_arities.iter().zip(&q.rounds).enumerate() {
-            let (pos, rest) = bits[offset..].split_at(a);
             b.check("commit-phase opening");
+            let (pos, rest) = bits[offset..].split_at(a);
             let e = one_hot(b, pos);
             let row = round_row(b, &e, folded, siblings);
             let leaf: Vec<Slot> = row.iter().flat_map(|&v| coords(b, v)).collect();
@@ -358,8 +441,76 @@ pub fn assert_fri(b: &mut Builder, challenger: &mut Challenger, inp: &FriInputs,
             let s = product_of_set(b, rest, &rest_omegas);
             folded = fold(b, &row, s, a, ch.betas[r], beta_n[r]);
             offset += a;
+            if let Some(pos) = reduced.iter().position(|(height, _)| *height == h - offset) {
+                let (_, ro) = reduced.remove(pos);
+                let rolled = b.mul(beta_n[r], ro);
+                folded = b.add(folded, rolled);
+            }
         }
+        assert!(reduced.is_empty(), "every input height is rolled in");
         b.check("final polynomial");
         b.assert_eq(folded, inp.final_poly);
+    }
+}
+
+fn digest_hint(b: &mut Builder) -> DigestSlots {
+    core::array::from_fn(|_| b.hint())
+}
+
+/// Allocates the opening argument's hints for `claims` under `cfg`, in the order of
+/// [`crate::fri_witness::fri_hints`]: the commit-phase commitments, the final
+/// polynomial, the proof-of-work witness, then per query: per commitment its matrices'
+/// rows then its path; per round the row's other values then its path.
+pub fn allocate(
+    b: &mut Builder,
+    claims: Vec<CommitmentClaim>,
+    cfg: &FriConfig,
+    pcs_seed: Vec<BabyBear>,
+    fri_seed: Vec<BabyBear>,
+) -> FriInputs {
+    let commit_phase_commits = cfg.log_arities.iter().map(|_| digest_hint(b)).collect();
+    let final_poly = b.hint();
+    let pow_witness = b.hint();
+    let h = cfg.log_height();
+    let queries = (0..cfg.num_queries)
+        .map(|_| {
+            let mut rows = Vec::with_capacity(claims.len());
+            let mut paths = Vec::with_capacity(claims.len());
+            for claim in &claims {
+                rows.push(
+                    claim
+                        .matrices
+                        .iter()
+                        .map(|m| (0..m.width()).map(|_| b.hint()).collect())
+                        .collect(),
+                );
+                paths.push((0..claim.tallest()).map(|_| digest_hint(b)).collect());
+            }
+            let mut remaining = h;
+            let rounds = cfg
+                .log_arities
+                .iter()
+                .map(|&a| {
+                    remaining -= a;
+                    let others = (0..(1 << a) - 1).map(|_| b.hint()).collect();
+                    let path = (0..remaining).map(|_| digest_hint(b)).collect();
+                    (others, path)
+                })
+                .collect();
+            QuerySlots {
+                rows,
+                paths,
+                rounds,
+            }
+        })
+        .collect();
+    FriInputs {
+        claims,
+        commit_phase_commits,
+        final_poly,
+        pow_witness,
+        queries,
+        pcs_seed,
+        fri_seed,
     }
 }

@@ -66,6 +66,7 @@ fn a_chunk_proof_is_verified_in_circuit() {
 struct Offsets {
     width: usize,
     chunks: usize,
+    height: usize,
     fri: usize,
     query: usize,
     query_len: usize,
@@ -75,8 +76,8 @@ struct Offsets {
 fn offsets(c: &Child) -> Offsets {
     let width = sq_prover_circuits::air::WIDTH;
     let chunks = c.shape.quotient_chunks;
-    let cfg = fri_config(c.shape.degree_bits);
-    let h = cfg.log_height;
+    let cfg = fri_config(&[c.shape.degree_bits + 2]);
+    let h = cfg.log_height();
     let fri = 2 * width + 4 * chunks + 16;
     let query = fri + 8 * cfg.log_arities.len() + 2;
     let round0 = width + 4 * chunks + 16 * h;
@@ -89,6 +90,7 @@ fn offsets(c: &Child) -> Offsets {
     Offsets {
         width,
         chunks,
+        height: h,
         fri,
         query,
         query_len: round0 + rounds,
@@ -148,12 +150,12 @@ fn every_altered_part_of_the_child_is_refused_by_its_check() {
         ("final polynomial", o.query - 2, "query proof of work"),
         ("proof-of-work witness", o.query - 1, "query proof of work"),
         ("opened trace row", q5 + 11, "trace opening"),
-        ("opened quotient row", q5 + o.width + 2, "quotient opening"),
         (
-            "trace path",
-            q5 + o.width + 4 * o.chunks + 8 * 3 + 1,
-            "trace opening",
+            "opened quotient row",
+            q5 + o.width + 8 * o.height + 2,
+            "quotient opening",
         ),
+        ("trace path", q5 + o.width + 8 * 3 + 1, "trace opening"),
         ("quotient path", q5 + o.round0 - 1, "quotient opening"),
         (
             "commit-phase sibling value",
