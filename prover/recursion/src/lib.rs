@@ -89,6 +89,7 @@
 //! - [`shape`], [`opening_air`], [`opening_trace`], [`opening_proof`]: the Merkle-opening
 //!   table.
 
+pub mod batch_verifier;
 pub mod child;
 pub mod chunk_circuit;
 pub mod circuit;

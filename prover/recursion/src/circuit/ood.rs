@@ -97,7 +97,7 @@ where
         acc = b.add(scaled, value);
     }
     let lhs = b.div(acc, sels.vanishing);
-    let quotient = recompose_quotient(b, inputs);
+    let quotient = recompose_quotient(b, inputs.zeta, inputs.degree_bits, &inputs.quotient_chunks);
     b.check("out-of-domain constraint check");
     b.assert_eq(lhs, quotient);
     Ok(())
@@ -131,11 +131,16 @@ fn check_shape<A: BaseAir<BabyBear>>(air: &A, inputs: &OodInputs) -> Result<(), 
 }
 
 /// The Lagrange selectors at ζ and `Z_H(ζ)` (see the module docs).
-struct Selectors {
-    is_first_row: Slot,
-    is_last_row: Slot,
-    is_transition: Slot,
-    vanishing: Slot,
+#[derive(Clone, Copy, Debug)]
+pub struct Selectors {
+    /// `Z_H(ζ) / (ζ − 1)`.
+    pub is_first_row: Slot,
+    /// `Z_H(ζ) / (ζ − g⁻¹)`.
+    pub is_last_row: Slot,
+    /// `ζ − g⁻¹`.
+    pub is_transition: Slot,
+    /// `Z_H(ζ) = ζ^(2^d) − 1`.
+    pub vanishing: Slot,
 }
 
 fn constant(b: &mut Builder, x: BabyBear) -> Slot {
@@ -147,7 +152,8 @@ fn exp_power_of_2(b: &mut Builder, x: Slot, bits: usize) -> Slot {
     (0..bits).fold(x, |acc, _| b.mul(acc, acc))
 }
 
-fn selectors(b: &mut Builder, zeta: Slot, degree_bits: usize) -> Selectors {
+/// The selectors over the trace domain of `2^degree_bits` rows at `zeta`.
+pub fn selectors(b: &mut Builder, zeta: Slot, degree_bits: usize) -> Selectors {
     let one = b.one();
     let zeta_n = exp_power_of_2(b, zeta, degree_bits);
     let vanishing = b.sub(zeta_n, one);
@@ -162,10 +168,10 @@ fn selectors(b: &mut Builder, zeta: Slot, degree_bits: usize) -> Selectors {
     }
 }
 
-/// `Σᵢ zpᵢ · qᵢ(ζ)` over the quotient chunk domains (module docs).
-fn recompose_quotient(b: &mut Builder, inputs: &OodInputs) -> Slot {
-    let d = inputs.degree_bits;
-    let k = inputs.quotient_chunks.len();
+/// `Σᵢ zpᵢ · qᵢ(ζ)` over the quotient chunk domains of a trace of `2^d` rows (module
+/// docs); `chunks[i]` are chunk `i`'s four coordinate polynomials at ζ.
+pub fn recompose_quotient(b: &mut Builder, zeta: Slot, d: usize, chunks: &[[Slot; 4]]) -> Slot {
+    let k = chunks.len();
     let omega = BabyBear::two_adic_generator(d + k.trailing_zeros() as usize);
     let shifts: Vec<BabyBear> = (0..k)
         .map(|i| BabyBear::GENERATOR * omega.exp_u64(i as u64))
@@ -177,7 +183,7 @@ fn recompose_quotient(b: &mut Builder, inputs: &OodInputs) -> Slot {
         .iter()
         .map(|&s| {
             let s_inv = constant(b, s.inverse());
-            let scaled = b.mul(inputs.zeta, s_inv);
+            let scaled = b.mul(zeta, s_inv);
             let pow = exp_power_of_2(b, scaled, d);
             b.sub(pow, one)
         })
@@ -190,7 +196,7 @@ fn recompose_quotient(b: &mut Builder, inputs: &OodInputs) -> Slot {
         })
         .collect();
     let mut sum = b.zero();
-    for (i, coords) in inputs.quotient_chunks.iter().enumerate() {
+    for (i, coords) in chunks.iter().enumerate() {
         let mut q = b.zero();
         for (e, &c) in basis.iter().zip(coords) {
             let term = b.mul(*e, c);

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use p3_baby_bear::BabyBear;
-use p3_batch_stark::{prove_batch, verify_batch, BatchProof, ProverData, StarkInstance};
+use p3_batch_stark::{
+    prove_batch, verify_batch, BatchProof, CommonData, ProverData, StarkInstance,
+};
 use p3_matrix::dense::RowMajorMatrix;
 use sq_prover_circuits::stark::{config, ChunkStarkConfig};
 
@@ -147,26 +149,43 @@ impl Circuit {
         prove_batch(&cfg, &instances, &data).map_err(|e| CircuitError::Backend(format!("{e:?}")))
     }
 
+    /// The five table AIRs ([`TABLES`] order).
+    pub fn airs(&self) -> &[TableAir] {
+        &self.airs
+    }
+
+    /// log2 of each table's height ([`TABLES`] order).
+    pub fn degree_bits(&self) -> Vec<usize> {
+        self.traces_heights()
+            .iter()
+            .map(|h| h.trailing_zeros() as usize)
+            .collect()
+    }
+
+    /// What prover and verifier share: the preprocessed commitment (the program, fixed)
+    /// and the lookups of each table.
+    ///
+    /// # Errors
+    /// [`CircuitError::Backend`] when committing the preprocessed trace fails.
+    pub fn common_data(&self) -> Result<CommonData<ChunkStarkConfig>, CircuitError> {
+        ProverData::from_airs_and_degrees(&config(), &self.airs, &self.degree_bits())
+            .map(|d| d.common)
+            .map_err(|e| CircuitError::Backend(format!("{e:?}")))
+    }
+
     /// Verifies a proof of this program's execution on `publics`.
     ///
     /// # Errors
     /// [`CircuitError::Publics`], [`CircuitError::Rejected`] with the verifier's reason.
     pub fn verify(&self, publics: &[BabyBear], proof: &CircuitProof) -> Result<(), CircuitError> {
         self.check_publics(publics)?;
-        let cfg = config();
-        let degree_bits: Vec<usize> = self
-            .traces_heights()
-            .iter()
-            .map(|h| h.trailing_zeros() as usize)
-            .collect();
-        let data = ProverData::from_airs_and_degrees(&cfg, &self.airs, &degree_bits)
-            .map_err(|e| CircuitError::Backend(format!("{e:?}")))?;
+        let common = self.common_data()?;
         verify_batch(
-            &cfg,
+            &config(),
             &self.airs,
             proof,
             &self.public_values(publics),
-            &data.common,
+            &common,
         )
         .map_err(|e| CircuitError::Rejected(e.to_string()))
     }

@@ -1,5 +1,6 @@
 //! Integration tests of the recursion tables (one test binary, STYLE 21).
 
+mod batch_verifier;
 mod bits;
 mod chunk_verifier;
 mod circuit;

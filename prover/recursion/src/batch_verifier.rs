@@ -1,0 +1,575 @@
+//! Verifying the recursion's own proofs in-circuit: the `p3-batch-stark` verifier of a
+//! [`Circuit`]'s five-table proof, as circuit code (p3-batch-stark 0.8 `verify_batch`,
+//! step for step). This is what the node and scheduler rounds are made of.
+//!
+//! # What pins the child circuit ([`ChildKey`])
+//! The child's table heights, its lookups, and its **preprocessed commitment** — the
+//! commitment to its program — enter the circuit as constants: the transcript absorbs
+//! them, and the PCS opens the preprocessed columns against that constant root. A proof
+//! of any other program (another round, another child shape) has another commitment and
+//! fails the opening check.
+//!
+//! # Transcript (from the batch domain separator's seeded state)
+//! Each table's degree bits (as `[d, 0, 0, 0]`); the main commitment; the public table's
+//! public values; the preprocessed commitment; the lookup challenges `α_L`, `β`; the
+//! permutation commitment; each table's lookup terminal; the constraint-folding
+//! challenge α; the quotient commitment; ζ; then the PCS ([`crate::circuit::fri`]).
+//!
+//! # Per table at ζ
+//! The table's constraints, compiled from `p3_batch_stark`'s symbolic constraints (the
+//! AIR's own, then the LogUp gadget's fraction and accumulator constraints), folded with
+//! α, divided by `Z_H(ζ)`, equal the recomposed quotient. The next rows of the main and
+//! preprocessed traces are not opened (zeros, as natively); the permutation columns are
+//! opened at ζ and gζ, each a BabyBear⁴ value recomposed from four coordinates; each
+//! lookup column's challenges are `(α_L + β⁵, β)`. Finally the terminals sum to zero.
+
+use p3_air::symbolic::AirLayout;
+use p3_baby_bear::BabyBear;
+use p3_batch_stark::symbolic::{get_log_num_quotient_chunks, get_symbolic_constraints};
+use p3_batch_stark::{BatchShape, CommonData};
+use p3_challenger::CanObserve;
+use p3_field::{BasedVectorSpace, PrimeCharacteristicRing, TwoAdicField};
+use p3_lookup::{LogUpGadget, Lookup};
+use p3_uni_stark::StarkGenericConfig;
+use sq_prover_circuits::stark::{config, ChunkStarkConfig, FRI_PARAMS};
+
+use crate::child::ChildError;
+use crate::circuit::challenger::{Challenger, NativeChallenger};
+use crate::circuit::field::from_coords;
+use crate::circuit::fri::{allocate, assert_fri, CommitmentClaim, MatrixClaim};
+use crate::circuit::hash::{base_constant, DigestSlots};
+use crate::circuit::ood::{recompose_quotient, selectors};
+use crate::circuit::symbolic::{Compiler, Env};
+use crate::circuit::tables::{Table, TableAir, TABLES};
+use crate::circuit::{Builder, Circuit, CircuitError, CircuitProof, Ext, Slot};
+use crate::fri_witness::{fri_config, fri_hints, seeds, NativeCommitment, NativeMatrix};
+
+/// Everything about a child circuit that its verifier is built from.
+pub struct ChildKey {
+    airs: Vec<TableAir>,
+    degree_bits: Vec<usize>,
+    common: CommonData<ChunkStarkConfig>,
+    preprocessed_root: [BabyBear; 8],
+    /// Quotient chunks per table.
+    quotient_chunks: Vec<usize>,
+    publics: usize,
+}
+
+/// The public table's position in the batch.
+const PUBLIC: usize = 1;
+
+impl ChildKey {
+    /// The key of `circuit`.
+    ///
+    /// # Errors
+    /// [`CircuitError::Backend`] when its preprocessed trace cannot be committed.
+    pub fn of(circuit: &Circuit) -> Result<Self, CircuitError> {
+        let common = circuit.common_data()?;
+        let preprocessed_root = common
+            .preprocessed
+            .as_ref()
+            .map(|p| p.commitment.roots()[0])
+            .ok_or_else(|| CircuitError::Backend("no preprocessed commitment".into()))?;
+        let airs = circuit.airs().to_vec();
+        let degree_bits = circuit.degree_bits();
+        let gadget = LogUpGadget::new();
+        let quotient_chunks = airs
+            .iter()
+            .zip(&degree_bits)
+            .zip(&common.lookups)
+            .map(|((air, &d), lookups)| {
+                1 << get_log_num_quotient_chunks::<BabyBear, Ext, _, _>(
+                    air,
+                    AirLayout::from_air(air),
+                    1 << d,
+                    lookups,
+                    0,
+                    &gadget,
+                )
+            })
+            .collect();
+        Ok(ChildKey {
+            airs,
+            degree_bits,
+            preprocessed_root,
+            quotient_chunks,
+            publics: circuit.program().publics(),
+            common,
+        })
+    }
+
+    fn lookups(&self, i: usize) -> &[Lookup<BabyBear>] {
+        &self.common.lookups[i]
+    }
+
+    /// Permutation columns of table `i` (accumulator + one per lookup column).
+    fn permutation_width(&self, i: usize) -> usize {
+        let lookups = self.lookups(i);
+        if lookups.is_empty() {
+            0
+        } else {
+            lookups.iter().map(|l| l.column).max().unwrap_or(0) + 2
+        }
+    }
+
+    fn shape(&self) -> BatchShape {
+        BatchShape {
+            trace_widths: self
+                .airs
+                .iter()
+                .map(p3_air::BaseAir::<BabyBear>::width)
+                .collect(),
+            public_value_counts: TABLES
+                .iter()
+                .map(|&t| if t == Table::Public { self.publics } else { 0 })
+                .collect(),
+            preprocessed_widths: self
+                .airs
+                .iter()
+                .map(p3_air::BaseAir::<BabyBear>::preprocessed_width)
+                .collect(),
+            has_preprocessed_commitment: true,
+            num_lookup_instances: (0..self.airs.len())
+                .filter(|&i| !self.lookups(i).is_empty())
+                .count(),
+            lookup_pow_bits: 0,
+            has_randomization_commitment: false,
+            ood_pow_bits: 0,
+        }
+    }
+
+    /// The challenger after the batch domain separator's seed.
+    fn seeded(&self) -> NativeChallenger {
+        let mut ch = config().initialise_challenger();
+        self.shape()
+            .domain_separator::<BabyBear, Ext>()
+            .seed(&mut ch);
+        ch
+    }
+}
+
+/// One table's opened values (BabyBear⁴ slots).
+struct Opened {
+    main: Vec<Slot>,
+    preprocessed: Vec<Slot>,
+    permutation_local: Vec<Slot>,
+    permutation_next: Vec<Slot>,
+    quotient_chunks: Vec<[Slot; 4]>,
+}
+
+fn digest_hint(b: &mut Builder) -> DigestSlots {
+    core::array::from_fn(|_| b.hint())
+}
+
+fn ext_hints(b: &mut Builder, n: usize) -> Vec<Slot> {
+    (0..n).map(|_| b.hint()).collect()
+}
+
+/// Emits the verifier of one proof of the child `key` whose public values are `publics`
+/// (module docs), allocating its hints in the order of [`hints`].
+pub fn verify_circuit_proof(b: &mut Builder, key: &ChildKey, publics: &[Slot]) {
+    let main_commit = digest_hint(b);
+    let permutation_commit = digest_hint(b);
+    let quotient_commit = digest_hint(b);
+    let n = key.airs.len();
+    let terminals = ext_hints(b, n);
+    let opened: Vec<Opened> = (0..n)
+        .map(|i| {
+            let air = &key.airs[i];
+            let pw = key.permutation_width(i);
+            Opened {
+                main: ext_hints(b, p3_air::BaseAir::<BabyBear>::width(air)),
+                preprocessed: ext_hints(b, p3_air::BaseAir::<BabyBear>::preprocessed_width(air)),
+                permutation_local: ext_hints(b, 4 * pw),
+                permutation_next: ext_hints(b, 4 * pw),
+                quotient_chunks: (0..key.quotient_chunks[i])
+                    .map(|_| core::array::from_fn(|_| b.hint()))
+                    .collect(),
+            }
+        })
+        .collect();
+
+    b.check("batch transcript");
+    let mut ch = Challenger::from_native(b, &key.seeded());
+    for &d in &key.degree_bits {
+        let c = base_constant(b, BabyBear::from_usize(d));
+        let zero = b.zero();
+        ch.observe_all(b, &[c, zero, zero, zero]);
+    }
+    ch.observe_all(b, &main_commit);
+    ch.observe_all(b, publics);
+    let prep_root: DigestSlots = key.preprocessed_root.map(|x| base_constant(b, x));
+    ch.observe_all(b, &prep_root);
+    let alpha_l = ch.sample_ext(b);
+    let beta = ch.sample_ext(b);
+    ch.observe_all(b, &permutation_commit);
+    for &t in &terminals {
+        let c = crate::circuit::field::coords(b, t);
+        ch.observe_all(b, &c);
+    }
+    let alpha = ch.sample_ext(b);
+    ch.observe_all(b, &quotient_commit);
+    let zeta = ch.sample_ext(b);
+
+    let beta5 = pow_small(b, beta, 5);
+    let prefix = b.add(alpha_l, beta5);
+    for i in 0..n {
+        b.check(TABLE_CHECKS[i]);
+        let pubs = if i == PUBLIC { publics } else { &[] };
+        table_check(
+            b,
+            key,
+            i,
+            &opened[i],
+            pubs,
+            terminals[i],
+            [prefix, beta],
+            alpha,
+            zeta,
+        );
+    }
+    b.check("lookup terminals");
+    let mut sum = b.zero();
+    for &t in &terminals {
+        sum = b.add(sum, t);
+    }
+    b.assert_zero(sum);
+
+    let claims = claims(
+        b,
+        key,
+        &opened,
+        zeta,
+        main_commit,
+        quotient_commit,
+        prep_root,
+        permutation_commit,
+    );
+    let heights: Vec<usize> = key
+        .degree_bits
+        .iter()
+        .map(|d| d + FRI_PARAMS.log_blowup)
+        .collect();
+    let cfg = fri_config(&heights);
+    let (pcs_seed, fri_seed) = seeds(&native_shape_claims(key));
+    let fri = allocate(b, claims, &cfg, pcs_seed, fri_seed);
+    assert_fri(b, &mut ch, &fri, &cfg);
+}
+
+/// The check names of the tables' constraint checks ([`TABLES`] order).
+const TABLE_CHECKS: [&str; 5] = [
+    "witness table at zeta",
+    "public table at zeta",
+    "add table at zeta",
+    "mul table at zeta",
+    "poseidon2 table at zeta",
+];
+
+fn pow_small(b: &mut Builder, x: Slot, n: usize) -> Slot {
+    let mut acc = x;
+    for _ in 1..n {
+        acc = b.mul(acc, x);
+    }
+    acc
+}
+
+/// Recomposes BabyBear⁴ columns from their opened coordinate values.
+fn ext_columns(b: &mut Builder, coords: &[Slot]) -> Vec<Slot> {
+    coords
+        .chunks(4)
+        .map(|c| from_coords(b, &[c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn table_check(
+    b: &mut Builder,
+    key: &ChildKey,
+    i: usize,
+    o: &Opened,
+    publics: &[Slot],
+    terminal: Slot,
+    challenges: [Slot; 2],
+    alpha: Slot,
+    zeta: Slot,
+) {
+    let air = &key.airs[i];
+    let d = key.degree_bits[i];
+    let gadget = LogUpGadget::new();
+    let (base, ext) = get_symbolic_constraints::<BabyBear, Ext, _, _>(
+        air,
+        AirLayout::from_air(air),
+        key.lookups(i),
+        &gadget,
+    );
+    let sels = selectors(b, zeta, d);
+    let zero = b.zero();
+    let lookups = key.lookups(i).len();
+    let env = Env {
+        local: o.main.clone(),
+        next: vec![zero; o.main.len()],
+        preprocessed_local: o.preprocessed.clone(),
+        preprocessed_next: vec![zero; o.preprocessed.len()],
+        publics: publics.to_vec(),
+        permutation_local: ext_columns(b, &o.permutation_local),
+        permutation_next: ext_columns(b, &o.permutation_next),
+        challenges: (0..lookups).flat_map(|_| challenges).collect(),
+        permutation_values: vec![terminal],
+        ..Env::with_selectors(sels.is_first_row, sels.is_last_row, sels.is_transition)
+    };
+    let mut compiler = Compiler::new(&env);
+    let mut acc = b.zero();
+    for c in &base {
+        let v = compiler
+            .base(b, c)
+            .expect("the environment binds every table leaf");
+        let scaled = b.mul(acc, alpha);
+        acc = b.add(scaled, v);
+    }
+    for c in &ext {
+        let v = compiler
+            .ext(b, c)
+            .expect("the environment binds every lookup leaf");
+        let scaled = b.mul(acc, alpha);
+        acc = b.add(scaled, v);
+    }
+    let lhs = b.div(acc, sels.vanishing);
+    let quotient = recompose_quotient(b, zeta, d, &o.quotient_chunks);
+    b.assert_eq(lhs, quotient);
+}
+
+/// The PCS claims of a batch proof (p3-batch-stark's order): main, quotient,
+/// preprocessed, permutation.
+#[allow(clippy::too_many_arguments)]
+fn claims(
+    b: &mut Builder,
+    key: &ChildKey,
+    opened: &[Opened],
+    zeta: Slot,
+    main: DigestSlots,
+    quotient: DigestSlots,
+    preprocessed: DigestSlots,
+    permutation: DigestSlots,
+) -> Vec<CommitmentClaim> {
+    let h = |i: usize| key.degree_bits[i] + FRI_PARAMS.log_blowup;
+    let one_point = |i: usize, values: &Vec<Slot>| MatrixClaim {
+        log_height: h(i),
+        points: vec![(zeta, values.clone())],
+    };
+    let mut quotient_matrices = Vec::new();
+    for (i, o) in opened.iter().enumerate() {
+        for chunk in &o.quotient_chunks {
+            quotient_matrices.push(one_point(i, &chunk.to_vec()));
+        }
+    }
+    let permutation_matrices = opened
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let g = base_constant(b, BabyBear::two_adic_generator(key.degree_bits[i]));
+            let zeta_next = b.mul(zeta, g);
+            MatrixClaim {
+                log_height: h(i),
+                points: vec![
+                    (zeta, o.permutation_local.clone()),
+                    (zeta_next, o.permutation_next.clone()),
+                ],
+            }
+        })
+        .collect();
+    vec![
+        CommitmentClaim {
+            name: "main trace opening",
+            commitment: main,
+            matrices: opened
+                .iter()
+                .enumerate()
+                .map(|(i, o)| one_point(i, &o.main))
+                .collect(),
+        },
+        CommitmentClaim {
+            name: "quotient opening",
+            commitment: quotient,
+            matrices: quotient_matrices,
+        },
+        CommitmentClaim {
+            name: "preprocessed opening",
+            commitment: preprocessed,
+            matrices: opened
+                .iter()
+                .enumerate()
+                .map(|(i, o)| one_point(i, &o.preprocessed))
+                .collect(),
+        },
+        CommitmentClaim {
+            name: "permutation opening",
+            commitment: permutation,
+            matrices: permutation_matrices,
+        },
+    ]
+}
+
+/// The claims' shape natively (values zero): for the seeds.
+fn native_shape_claims(key: &ChildKey) -> Vec<NativeCommitment> {
+    let z = |n: usize| vec![Ext::ZERO; n];
+    let h = |i: usize| key.degree_bits[i] + FRI_PARAMS.log_blowup;
+    let n = key.airs.len();
+    let mat = |i: usize, widths: &[usize]| NativeMatrix {
+        log_height: h(i),
+        points: widths.iter().map(|&w| (Ext::ZERO, z(w))).collect(),
+    };
+    let root = [BabyBear::ZERO; 8];
+    vec![
+        NativeCommitment {
+            root,
+            matrices: (0..n)
+                .map(|i| mat(i, &[p3_air::BaseAir::<BabyBear>::width(&key.airs[i])]))
+                .collect(),
+        },
+        NativeCommitment {
+            root,
+            matrices: (0..n)
+                .flat_map(|i| (0..key.quotient_chunks[i]).map(move |_| i))
+                .map(|i| mat(i, &[4]))
+                .collect(),
+        },
+        NativeCommitment {
+            root,
+            matrices: (0..n)
+                .map(|i| {
+                    mat(
+                        i,
+                        &[p3_air::BaseAir::<BabyBear>::preprocessed_width(
+                            &key.airs[i],
+                        )],
+                    )
+                })
+                .collect(),
+        },
+        NativeCommitment {
+            root,
+            matrices: (0..n)
+                .map(|i| {
+                    let w = 4 * key.permutation_width(i);
+                    mat(i, &[w, w])
+                })
+                .collect(),
+        },
+    ]
+}
+
+/// The hints of one child proof, in the order [`verify_circuit_proof`] allocates them:
+/// the main, permutation and quotient commitments, the terminals, each table's opened
+/// values (main, preprocessed, permutation at ζ and gζ, quotient chunks), then the
+/// opening argument's.
+///
+/// # Errors
+/// [`ChildError`] when the proof is malformed or its opening argument does not verify
+/// natively.
+pub fn hints(
+    key: &ChildKey,
+    proof: &CircuitProof,
+    publics: &[BabyBear],
+) -> Result<Vec<Ext>, ChildError> {
+    let bad = |what: &str| ChildError::Transcript(what.to_string());
+    let c = &proof.commitments;
+    let permutation = c
+        .permutation
+        .as_ref()
+        .ok_or_else(|| bad("no permutation commitment"))?;
+    let base = |x: &BabyBear| Ext::from(*x);
+    let mut out: Vec<Ext> = Vec::new();
+    for commit in [&c.main, permutation, &c.quotient_chunks] {
+        out.extend(commit.roots()[0].iter().map(base));
+    }
+    let terminals: Vec<Ext> = proof
+        .lookup_terminals
+        .iter()
+        .map(|t| {
+            t.as_ref()
+                .map(|t| t.0)
+                .ok_or_else(|| bad("a table without its terminal"))
+        })
+        .collect::<Result<_, _>>()?;
+    out.extend(&terminals);
+    let inst = &proof.opened_values.instances;
+    if inst.len() != key.airs.len() {
+        return Err(bad("one opened-value set per table"));
+    }
+    for o in inst {
+        out.extend(&o.base_opened_values.trace_local);
+        out.extend(
+            o.base_opened_values
+                .preprocessed_local()
+                .unwrap_or_default(),
+        );
+        out.extend(&o.permutation_local);
+        out.extend(&o.permutation_next);
+        out.extend(o.base_opened_values.quotient_chunks.iter().flatten());
+    }
+
+    // The native transcript, as the circuit replays it.
+    let mut ch = key.seeded();
+    for &d in &key.degree_bits {
+        for x in [
+            BabyBear::from_usize(d),
+            BabyBear::ZERO,
+            BabyBear::ZERO,
+            BabyBear::ZERO,
+        ] {
+            ch.observe(x);
+        }
+    }
+    ch.observe(c.main.clone());
+    for &p in publics {
+        ch.observe(p);
+    }
+    ch.observe(key.preprocessed_root);
+    let _alpha_l: Ext = p3_challenger::CanSample::sample(&mut ch);
+    let _beta: Ext = p3_challenger::CanSample::sample(&mut ch);
+    ch.observe(permutation.clone());
+    for t in &terminals {
+        for &x in <Ext as BasedVectorSpace<BabyBear>>::as_basis_coefficients_slice(t) {
+            ch.observe(x);
+        }
+    }
+    let _alpha: Ext = p3_challenger::CanSample::sample(&mut ch);
+    ch.observe(c.quotient_chunks.clone());
+    let zeta: Ext = p3_challenger::CanSample::sample(&mut ch);
+
+    let claims = native_claims(key, proof, zeta);
+    out.extend(fri_hints(&proof.opening_proof, &claims, ch)?);
+    Ok(out)
+}
+
+fn native_claims(key: &ChildKey, proof: &CircuitProof, zeta: Ext) -> Vec<NativeCommitment> {
+    let mut claims = native_shape_claims(key);
+    let inst = &proof.opened_values.instances;
+    let mut q = 0;
+    for (i, o) in inst.iter().enumerate() {
+        claims[0].matrices[i].points[0] = (zeta, o.base_opened_values.trace_local.clone());
+        for chunk in &o.base_opened_values.quotient_chunks {
+            claims[1].matrices[q].points[0] = (zeta, chunk.clone());
+            q += 1;
+        }
+        let prep = o
+            .base_opened_values
+            .preprocessed_local()
+            .unwrap_or_default()
+            .to_vec();
+        claims[2].matrices[i].points[0] = (zeta, prep);
+        let zeta_next = zeta * BabyBear::two_adic_generator(key.degree_bits[i]);
+        claims[3].matrices[i].points = vec![
+            (zeta, o.permutation_local.clone()),
+            (zeta_next, o.permutation_next.clone()),
+        ];
+    }
+    let c = &proof.commitments;
+    claims[0].root = c.main.roots()[0];
+    claims[1].root = c.quotient_chunks.roots()[0];
+    claims[2].root = key.preprocessed_root;
+    if let Some(p) = &c.permutation {
+        claims[3].root = p.roots()[0];
+    }
+    claims
+}
