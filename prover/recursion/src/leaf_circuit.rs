@@ -43,6 +43,18 @@ pub fn build(shapes: &[ChildShape]) -> Circuit {
         let _challenges = verify_chunk(&mut b, shape, publics.clone());
         children.push(publics);
     }
+    merge_claims(&mut b, &children, &claim);
+    Circuit::new(b.build())
+}
+
+/// Constrains `children`'s claims (chunk layout, in order) to chain — each one's root
+/// after and commitment after are the next one's befores, one fee recipient — and
+/// `claim` to be their merge: the first's befores, the last's afters, the fee
+/// recipient. The node rounds merge their children's claims with the same code.
+///
+/// # Panics
+/// When `children` is empty.
+pub fn merge_claims(b: &mut Builder, children: &[Vec<Slot>], claim: &[Slot]) {
     b.check("chaining");
     for pair in children.windows(2) {
         let (prev, next) = (&pair[0], &pair[1]);
@@ -54,7 +66,7 @@ pub fn build(shapes: &[ChildShape]) -> Circuit {
             b.assert_eq(prev[k], next[k]);
         }
     }
-    b.check("leaf claim");
+    b.check("merged claim");
     let (first, last) = (&children[0], &children[children.len() - 1]);
     for k in 0..PUBLIC_INPUTS_LEN {
         let source = match k {
@@ -63,7 +75,6 @@ pub fn build(shapes: &[ChildShape]) -> Circuit {
         };
         b.assert_eq(claim[k], source);
     }
-    Circuit::new(b.build())
 }
 
 /// The hints of a leaf: per child, its public values then its proof's hints.

@@ -95,6 +95,7 @@ pub mod chunk_circuit;
 pub mod circuit;
 pub mod fri_witness;
 pub mod leaf_circuit;
+pub mod node_circuit;
 pub mod opening_air;
 pub mod opening_proof;
 pub mod opening_trace;

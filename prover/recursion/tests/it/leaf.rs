@@ -91,7 +91,7 @@ fn a_claim_that_is_not_the_merge_is_refused() {
     let (c, hints, mut claim) = leaf(&[&chunks[0], &chunks[1]]);
     // The first chunk's root after, claimed as the range's.
     claim[8..16].copy_from_slice(&chunks[0].publics[8..16]);
-    assert_eq!(refused_by(&c, &claim, &hints), "leaf claim");
+    assert_eq!(refused_by(&c, &claim, &hints), "merged claim");
 }
 
 #[test]

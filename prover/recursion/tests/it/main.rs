@@ -8,6 +8,7 @@ mod common;
 mod completeness;
 mod hash;
 mod leaf;
+mod node;
 mod ood;
 mod real_child;
 mod soundness;
