@@ -71,17 +71,22 @@
 //! |-------|--------|
 //! | verifier of a chunk proof (checks 1–4) | **built** ([`chunk_circuit`]): proves and verifies on real chunk proofs; every altered part of the child is refused by its own check |
 //! | leaf round (chunks of one batch, chained) | **built** ([`leaf_circuit`]) |
-//! | verifier of the circuit's own batch proofs (node and scheduler rounds) | not built: needs the batch-STARK transcript, the LogUp constraints and FRI over several heights |
+//! | verifier of the circuit's own batch proofs | **built** ([`batch_verifier`]): the batch-STARK transcript, each table's constraints with the LogUp gadget's, the terminal sum, FRI over several heights; a proof of another program is refused |
+//! | node round (two proofs of the round below, claims merged) | **built** ([`node_circuit`]); a tree of nodes over a batch's leaves ends in one proof, measured by `aggregate_bench` |
+//! | scheduler round (the batch claim with batch number and protocol version, the circuit digest exposed) | not built: today the tree's top node carries the batch's state claim, and its circuit's preprocessed commitment is the digest that pins every circuit below |
 //! | compression in the L1 configuration (Keccak) | not built |
 //! | rounds as prover-pipeline jobs, the rollup's single-proof check | not built |
 //!
-//! So a leaf proof replaces the native verification of its chunks, but a batch still
-//! has one leaf proof per group of chunks: nothing is succinct per batch yet.
+//! So one proof per batch exists (the top node), but it is neither small nor cheap yet
+//! (see `aggregate_bench` and the notes on cost in [`batch_verifier`]), no pipeline
+//! round makes it, and nothing on L1 or in the rollup checks it.
 //!
 //! # Modules
 //!
 //! - [`circuit`]: programs, tables, gadgets;
 //! - [`chunk_circuit`]: the circuit of one chunk proof; [`leaf_circuit`]: the leaf round;
+//! - [`batch_verifier`]: the verifier of the circuit's own proofs; [`node_circuit`]: the
+//!   node round;
 //! - [`fri_witness`]: the native witness of the opening argument (query indices, full
 //!   Merkle paths from the pruned multi-proofs, the fold chain);
 //! - [`child`]: witness generation from a chunk proof (full paths of its trace
