@@ -116,3 +116,32 @@ fn a_proof_of_another_program_is_refused() {
         Err(RunError::Assertion { .. })
     ));
 }
+
+#[test]
+fn a_thousand_mutations_of_a_proof_are_rejected() {
+    use rand::{Rng, SeedableRng};
+    let c = child(1);
+    let (publics, proof) = child_proof(&c);
+    let bytes = postcard::to_allocvec(&proof).expect("encodes");
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+    let (mut undecodable, mut rejected) = (0, 0);
+    for _ in 0..1000 {
+        let mut bad = bytes.clone();
+        let i = rng.gen_range(0..bad.len());
+        bad[i] ^= 1 << rng.gen_range(0..8);
+        let Ok(mutant) = postcard::from_bytes::<CircuitProof>(&bad) else {
+            undecodable += 1;
+            continue;
+        };
+        // The verifier runs on untrusted bytes: a panic is a rejection too, not a crash.
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.verify(&publics, &mutant)));
+        assert!(!matches!(outcome, Ok(Ok(()))), "mutated byte {i} verified");
+        rejected += 1;
+    }
+    assert_eq!(undecodable + rejected, 1000);
+    assert!(
+        rejected > 500,
+        "most mutants decode and are rejected by the verifier"
+    );
+}
