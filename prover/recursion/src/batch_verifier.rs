@@ -98,6 +98,12 @@ impl ChildKey {
         })
     }
 
+    /// The child circuit's digest: its preprocessed commitment (the commitment to its
+    /// program), which every proof of it is opened against.
+    pub fn digest(&self) -> [BabyBear; 8] {
+        self.preprocessed_root
+    }
+
     fn lookups(&self, i: usize) -> &[Lookup<BabyBear>] {
         &self.common.lookups[i]
     }

@@ -73,7 +73,7 @@
 //! | leaf round (chunks of one batch, chained) | **built** ([`leaf_circuit`]) |
 //! | verifier of the circuit's own batch proofs | **built** ([`batch_verifier`]): the batch-STARK transcript, each table's constraints with the LogUp gadget's, the terminal sum, FRI over several heights; a proof of another program is refused |
 //! | node round (two proofs of the round below, claims merged) | **built** ([`node_circuit`]); a tree of nodes over a batch's leaves ends in one proof, measured by `aggregate_bench` |
-//! | scheduler round (the batch claim with batch number and protocol version, the circuit digest exposed) | not built: today the tree's top node carries the batch's state claim, and its circuit's preprocessed commitment is the digest that pins every circuit below |
+//! | scheduler round (the batch claim with batch number and protocol version, the circuit digest exposed) | **built** ([`scheduler_circuit`]): over the tree's top proof; refuses a proof that does not start the batch, another claim, another digest |
 //! | compression in the L1 configuration (Keccak) | not built |
 //! | rounds as prover-pipeline jobs, the rollup's single-proof check | not built |
 //!
@@ -86,7 +86,7 @@
 //! - [`circuit`]: programs, tables, gadgets;
 //! - [`chunk_circuit`]: the circuit of one chunk proof; [`leaf_circuit`]: the leaf round;
 //! - [`batch_verifier`]: the verifier of the circuit's own proofs; [`node_circuit`]: the
-//!   node round;
+//!   node round; [`scheduler_circuit`]: the scheduler round (the batch claim);
 //! - [`fri_witness`]: the native witness of the opening argument (query indices, full
 //!   Merkle paths from the pruned multi-proofs, the fold chain);
 //! - [`child`]: witness generation from a chunk proof (full paths of its trace
@@ -104,6 +104,7 @@ pub mod node_circuit;
 pub mod opening_air;
 pub mod opening_proof;
 pub mod opening_trace;
+pub mod scheduler_circuit;
 pub mod shape;
 
 pub use child::{trace_openings, ChildError, ChildOpenings};
