@@ -48,14 +48,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let batch = random_batch(chunk_size * chunks, 50, 7)?;
     println!("{chunks} chunks of {chunk_size} transfers");
     println!(
-        "{:>9} {:>6} {:>9} {:>11} {:>10} {:>13}  {}",
-        "round",
-        "proofs",
-        "prove_s",
-        "proof_bytes",
-        "verify_ms",
-        "peak_rss_MiB",
-        "table rows witness/public/add/mul/poseidon2"
+        "{:>9} {:>6} {:>9} {:>11} {:>10} {:>13}  table rows witness/public/add/mul/poseidon2",
+        "round", "proofs", "prove_s", "proof_bytes", "verify_ms", "peak_rss_MiB",
     );
     let start = Instant::now();
 
