@@ -1,9 +1,11 @@
-//! Recursive verification of the prover's uni-STARK proofs inside AIRs: the tables that
-//! the aggregation rounds (leaf, node, scheduler, compression) are built from.
+//! Recursive aggregation of the prover's proofs: a circuit layer, the verifiers of chunk
+//! proofs and of the circuit's own batch proofs written on it, and the circuits of the
+//! leaf, node and scheduler rounds.
 //!
 //! No published crate does this for our Plonky3 line (0.8): `p3-recursion` and
 //! `p3-circuit` 0.1.0 on crates.io are empty placeholders (checked 2026-12-07), so the
-//! verifier is written here, on `p3-air` and `p3-uni-stark`.
+//! verifier is written here, on `p3-air`, `p3-uni-stark`, `p3-batch-stark` and
+//! `p3-lookup`.
 //!
 //! # What a verifier AIR must check
 //!
