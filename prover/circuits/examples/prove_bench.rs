@@ -5,17 +5,9 @@
 
 use std::time::Instant;
 
-use sq_prover_circuits::testing::random_batch;
+use sq_prover_circuits::testing::{peak_rss_mib, random_batch};
 use sq_prover_circuits::trace::trace_height;
 use sq_prover_circuits::{circuit_id, prove_chunk, verify_chunk};
-
-/// Peak resident set size (`VmHWM`) in MiB, if /proc is readable.
-fn peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sizes: Vec<usize> = std::env::args()
@@ -53,7 +45,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             n as f64 / prove_s,
             proof.proof.len(),
             verify_ms,
-            peak_rss_mib().unwrap_or(f64::NAN)
+            peak_rss_mib()
         );
     }
     Ok(())

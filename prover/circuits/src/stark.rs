@@ -120,13 +120,11 @@ pub fn val_mmcs() -> ValMmcs {
     ValMmcs::new(LeafHash::new(perm.clone()), NodeCompress::new(perm), 0)
 }
 
-/// Builds the STARK configuration.
-pub fn config() -> ChunkStarkConfig {
-    let perm = hash::permutation().clone();
-    let val_mmcs = val_mmcs();
-    let challenge_mmcs = ChallengeMmcs::new(val_mmcs.clone());
+/// Plonky3's `FriParameters` for [`FRI_PARAMS`] over `mmcs` (the challenge MMCS in
+/// [`config`]; `()` where only the shape matters, as for transcript domain separators).
+pub fn fri_parameters<M>(mmcs: M) -> FriParameters<M> {
     let p = FRI_PARAMS;
-    let fri = FriParameters {
+    FriParameters {
         log_blowup: p.log_blowup,
         log_final_poly_len: p.log_final_poly_len,
         max_log_arity: p.max_log_arity,
@@ -134,9 +132,16 @@ pub fn config() -> ChunkStarkConfig {
         batch_proof_of_work_bits: p.batch_pow_bits,
         commit_proof_of_work_bits: p.commit_pow_bits,
         query_proof_of_work_bits: p.query_pow_bits,
-        mmcs: challenge_mmcs,
-    };
-    let pcs = Pcs::new(Dft::default(), val_mmcs, fri);
+        mmcs,
+    }
+}
+
+/// Builds the STARK configuration.
+pub fn config() -> ChunkStarkConfig {
+    let perm = hash::permutation().clone();
+    let val_mmcs = val_mmcs();
+    let challenge_mmcs = ChallengeMmcs::new(val_mmcs.clone());
+    let pcs = Pcs::new(Dft::default(), val_mmcs, fri_parameters(challenge_mmcs));
     ChunkStarkConfig::new(pcs, Challenger::new(perm))
 }
 

@@ -247,3 +247,14 @@ pub fn random_batch(n: usize, accounts: u8, seed: u64) -> Result<BatchWitness, T
         transfers,
     })
 }
+
+/// Peak resident set size of this process (`VmHWM` in `/proc/self/status`) in MiB, for
+/// the benchmarks' tables; `NaN` where `/proc` cannot be read.
+pub fn peak_rss_mib() -> f64 {
+    let read = || -> Option<f64> {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        Some(line.split_whitespace().nth(1)?.parse::<f64>().ok()? / 1024.0)
+    };
+    read().unwrap_or(f64::NAN)
+}

@@ -11,7 +11,7 @@ use std::time::Instant;
 use p3_baby_bear::BabyBear;
 use p3_uni_stark::Proof;
 use sq_prover_circuits::stark::ChunkStarkConfig;
-use sq_prover_circuits::testing::random_batch;
+use sq_prover_circuits::testing::{peak_rss_mib, random_batch};
 use sq_prover_circuits::{prove_chunk, verify_chunk};
 use sq_prover_recursion::batch_verifier::ChildKey;
 use sq_prover_recursion::chunk_circuit::ChildShape;
@@ -20,16 +20,6 @@ use sq_prover_recursion::leaf_circuit::{self, leaf_claim, leaf_hints};
 use sq_prover_recursion::node_circuit::{self, node_hints, NodeChild};
 
 type F = BabyBear;
-
-/// Peak resident set size (`VmHWM`) in MiB, if /proc is readable.
-fn peak_rss_mib() -> f64 {
-    let read = || -> Option<f64> {
-        let status = std::fs::read_to_string("/proc/self/status").ok()?;
-        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-        Some(line.split_whitespace().nth(1)?.parse::<f64>().ok()? / 1024.0)
-    };
-    read().unwrap_or(f64::NAN)
-}
 
 fn row(round: &str, proofs: usize, prove_s: f64, bytes: usize, verify_ms: f64, rows: &str) {
     println!(

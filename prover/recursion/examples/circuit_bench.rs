@@ -11,16 +11,8 @@ use std::time::Instant;
 use p3_uni_stark::Proof;
 use sq_prover_circuits::prove_chunk;
 use sq_prover_circuits::stark::ChunkStarkConfig;
-use sq_prover_circuits::testing::random_batch;
+use sq_prover_circuits::testing::{peak_rss_mib, random_batch};
 use sq_prover_recursion::chunk_circuit::{build, hints, ChildShape};
-
-/// Peak resident set size (`VmHWM`) in MiB, if /proc is readable.
-fn peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
@@ -66,7 +58,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             prove_ms,
             bytes,
             verify_ms,
-            peak_rss_mib().unwrap_or(f64::NAN)
+            peak_rss_mib()
         );
     }
     Ok(())

@@ -16,7 +16,7 @@ use p3_matrix::Dimensions;
 use p3_merkle_tree::{MerkleAuthPath, PrunedMerklePaths};
 use p3_uni_stark::{Proof, StarkGenericConfig};
 use p3_util::reverse_bits_len;
-use sq_prover_circuits::stark::{val_mmcs, ChunkStarkConfig, FRI_PARAMS};
+use sq_prover_circuits::stark::{fri_parameters, val_mmcs, ChunkStarkConfig, FRI_PARAMS};
 
 use crate::child::ChildError;
 use crate::circuit::fri::FriConfig;
@@ -27,17 +27,7 @@ type Challenger = <SC as StarkGenericConfig>::Challenger;
 
 /// The FRI parameters of the chunk configuration, without an MMCS (for shapes).
 fn params() -> FriParameters<()> {
-    let p = FRI_PARAMS;
-    FriParameters {
-        log_blowup: p.log_blowup,
-        log_final_poly_len: p.log_final_poly_len,
-        max_log_arity: p.max_log_arity,
-        num_queries: p.num_queries,
-        batch_proof_of_work_bits: p.batch_pow_bits,
-        commit_proof_of_work_bits: p.commit_pow_bits,
-        query_proof_of_work_bits: p.query_pow_bits,
-        mmcs: (),
-    }
+    fri_parameters(())
 }
 
 /// The circuit's FRI configuration for committed matrices of these LDE log-heights

@@ -149,47 +149,38 @@ fn a_wrong_root_fails_every_block() {
     assert_eq!(rows, (0..4).map(|b| root_row(&c, b)).collect());
 }
 
-#[test]
-fn a_sponge_that_does_not_start_from_zero_fails_the_zero_check() {
+/// The violated groups after `edit` changes the lane input of block 0's `step` (its
+/// permutation re-filled, the rest of the block rebuilt honestly).
+fn edited_input(step: usize, edit: impl Fn(&mut [F; 16])) -> Vec<(&'static str, usize)> {
     let c = fixture();
     let mut trace = generate(&c.shape, &c.openings).expect("trace");
-    let mut start = input(&trace, 0);
-    start[9] = F::ONE;
-    refill(&mut trace, 0, start);
-    rebuild_after(&c, &mut trace, 0, 0);
-    assert_eq!(
-        failed(&c, &trace, &c.root),
-        vec![("root", root_row(&c, 0)), ("zero", 0)]
-    );
+    let mut lanes = input(&trace, step);
+    edit(&mut lanes);
+    refill(&mut trace, step, lanes);
+    rebuild_after(&c, &mut trace, 0, step);
+    failed(&c, &trace, &c.root)
+}
+
+#[test]
+fn a_sponge_that_does_not_start_from_zero_fails_the_zero_check() {
+    let root = root_row(&fixture(), 0);
+    let found = edited_input(0, |lanes| lanes[9] = F::ONE);
+    assert_eq!(found, vec![("root", root), ("zero", 0)]);
 }
 
 #[test]
 fn a_dropped_capacity_fails_the_carry_check() {
-    let c = fixture();
-    let mut trace = generate(&c.shape, &c.openings).expect("trace");
-    let mut second = input(&trace, 1);
-    second[8..].fill(F::ZERO);
-    refill(&mut trace, 1, second);
-    rebuild_after(&c, &mut trace, 0, 1);
-    assert_eq!(
-        failed(&c, &trace, &c.root),
-        vec![("carry", 0), ("root", root_row(&c, 0))]
-    );
+    let root = root_row(&fixture(), 0);
+    let found = edited_input(1, |lanes| lanes[8..].fill(F::ZERO));
+    assert_eq!(found, vec![("carry", 0), ("root", root)]);
 }
 
 #[test]
 fn an_overwritten_unabsorbed_lane_fails_the_carry_check() {
     // The partial block overwrites lanes 0..3 only: writing lane 5 absorbs a 12th element.
-    let c = fixture();
-    let mut trace = generate(&c.shape, &c.openings).expect("trace");
-    let mut second = input(&trace, 1);
-    second[5] += F::ONE;
-    refill(&mut trace, 1, second);
-    rebuild_after(&c, &mut trace, 0, 1);
-    assert_eq!(
-        failed(&c, &trace, &c.root),
-        vec![("carry", 0), ("root", root_row(&c, 0))]
-    );
+    let root = root_row(&fixture(), 0);
+    let found = edited_input(1, |lanes| lanes[5] += F::ONE);
+    assert_eq!(found, vec![("carry", 0), ("root", root)]);
 }
 
 #[test]
