@@ -178,10 +178,10 @@ mod tests {
             (2, 8, 4)
         );
         let cols = schedule(&shape);
-        assert_eq!(ones(&cols[periodic::ZERO + 7]), vec![]);
+        assert_eq!(ones(&cols[periodic::ZERO + 7]), Vec::<usize>::new());
         assert_eq!(ones(&cols[periodic::ZERO + 8]), vec![0]);
         // Step 1 overwrites lanes 0..3: lanes 3.. are carried from step 0.
-        assert_eq!(ones(&cols[periodic::KEEP + 2]), vec![]);
+        assert_eq!(ones(&cols[periodic::KEEP + 2]), Vec::<usize>::new());
         assert_eq!(ones(&cols[periodic::KEEP + 3]), vec![0]);
         assert_eq!(ones(&cols[periodic::KEEP + 15]), vec![0]);
         assert_eq!(ones(&cols[periodic::COMPRESS]), vec![2, 3, 4]);
@@ -201,7 +201,7 @@ mod tests {
         assert_eq!((shape.period(), shape.root_step()), (2, 1));
         let cols = schedule(&shape);
         assert_eq!(ones(&cols[periodic::ROOT]), vec![1]);
-        assert_eq!(ones(&cols[periodic::NODE_NEXT]), vec![]);
+        assert_eq!(ones(&cols[periodic::NODE_NEXT]), Vec::<usize>::new());
     }
 
     #[test]

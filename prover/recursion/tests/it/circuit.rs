@@ -92,7 +92,7 @@ fn an_honest_execution_proves_and_verifies() {
     let proof = c.prove(&publics, &hints).expect("proves");
     c.verify(&publics, &proof).expect("verifies");
     let witness = c.program().run(&publics, &hints).expect("runs");
-    assert_eq!(violations(&c, &c.traces(&witness), &publics), vec![]);
+    assert!(violations(&c, &c.traces(&witness), &publics).is_empty());
 }
 
 #[test]
@@ -203,7 +203,7 @@ fn a_read_that_is_not_the_slots_value_fails_the_bus() {
     cells[0] = F::from_u32(5);
     cells[D] = F::from_u32(5);
     cells[2 * D] = F::from_u32(25);
-    assert_eq!(violations(&c, &traces, &publics), vec![]);
+    assert!(violations(&c, &traces, &publics).is_empty());
     assert_bus_refuses(&c, &traces, &publics);
 }
 
@@ -215,6 +215,6 @@ fn a_wrong_read_count_fails_the_bus() {
     let mut traces = c.traces(&w);
     // Witness-table row 2 (the hint h): one read too many.
     traces[0].values[2 * (D + 1) + D] += F::ONE;
-    assert_eq!(violations(&c, &traces, &publics), vec![]);
+    assert!(violations(&c, &traces, &publics).is_empty());
     assert_bus_refuses(&c, &traces, &publics);
 }
