@@ -64,7 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "",
     );
 
-    let leaf = leaf_circuit::build(&[ChildShape::of(&basic[0].0)]);
+    let leaf = leaf_circuit::build(&[ChildShape::of(&basic[0].0)?]);
     let t = Instant::now();
     let mut level: Vec<(CircuitProof, Vec<F>)> = Vec::new();
     for (proof, publics) in &basic {

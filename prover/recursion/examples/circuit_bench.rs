@@ -33,7 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let chunk = batch.chunks(n)?.remove(0);
         let publics = chunk.public.to_fields();
         let child: Proof<ChunkStarkConfig> = postcard::from_bytes(&prove_chunk(&chunk)?.proof)?;
-        let shape = ChildShape::of(&child);
+        let shape = ChildShape::of(&child)?;
         let c = build(shape).circuit;
         let h = hints(&child, &publics)?;
         let t = Instant::now();

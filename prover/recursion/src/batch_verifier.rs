@@ -37,7 +37,7 @@ use crate::child::ChildError;
 use crate::circuit::challenger::{Challenger, NativeChallenger};
 use crate::circuit::field::from_coords;
 use crate::circuit::fri::{allocate, assert_fri, CommitmentClaim, MatrixClaim};
-use crate::circuit::hash::{base_constant, DigestSlots};
+use crate::circuit::hash::{base_constant, digest_hint, DigestSlots};
 use crate::circuit::ood::{recompose_quotient, selectors};
 use crate::circuit::symbolic::{Compiler, Env};
 use crate::circuit::tables::{Table, TableAir, TABLES};
@@ -55,6 +55,38 @@ pub struct ChildKey {
     publics: usize,
 }
 
+/// Elements of a `witness` bus message: the slot and a BabyBear⁴ value's coordinates.
+const MESSAGE_WIDTH: usize = 5;
+
+/// Checks what this verifier assumes of the child's lookups: one global bus whose
+/// messages are [`MESSAGE_WIDTH`] wide (the LogUp prefix is then `α_L + β⁵`), and the
+/// multiplicity bound LogUp's soundness needs, `Σ weight · height < p` over every lookup
+/// (p3-lookup's `check_multiplicity_height_bound`, which the native verifier runs).
+fn check_lookups(
+    common: &CommonData<ChunkStarkConfig>,
+    degree_bits: &[usize],
+) -> Result<(), CircuitError> {
+    let mut total: u64 = 0;
+    for (lookups, &d) in common.lookups.iter().zip(degree_bits) {
+        for l in lookups.iter() {
+            if l.elements.iter().any(|e| e.len() != MESSAGE_WIDTH)
+                || !matches!(&l.kind, p3_lookup::Kind::Global(name) if name == "witness")
+            {
+                return Err(CircuitError::Backend(
+                    "a lookup outside the one witness bus".into(),
+                ));
+            }
+            total += u64::from(l.count_weight) << d;
+        }
+    }
+    if total >= u64::from(<BabyBear as p3_field::PrimeField32>::ORDER_U32) {
+        return Err(CircuitError::Backend(format!(
+            "the lookups' multiplicity bound {total} reaches the field size"
+        )));
+    }
+    Ok(())
+}
+
 /// The public table's position in the batch.
 const PUBLIC: usize = 1;
 
@@ -64,6 +96,13 @@ impl ChildKey {
     /// # Errors
     /// [`CircuitError::Backend`] when its preprocessed trace cannot be committed.
     pub fn of(circuit: &Circuit) -> Result<Self, CircuitError> {
+        let cfg = config();
+        if cfg.lookup_proof_of_work_bits() != 0 || cfg.ood_proof_of_work_bits() != 0 {
+            // The transcript below replays no lookup or out-of-domain grinding.
+            return Err(CircuitError::Backend(
+                "the batch verifier circuit assumes 0-bit lookup and out-of-domain grinding".into(),
+            ));
+        }
         let common = circuit.common_data()?;
         let preprocessed_root = common
             .preprocessed
@@ -72,6 +111,7 @@ impl ChildKey {
             .ok_or_else(|| CircuitError::Backend("no preprocessed commitment".into()))?;
         let airs = circuit.airs().to_vec();
         let degree_bits = circuit.degree_bits();
+        check_lookups(&common, &degree_bits)?;
         let gadget = LogUpGadget::new();
         let quotient_chunks = airs
             .iter()
@@ -108,13 +148,14 @@ impl ChildKey {
         &self.common.lookups[i]
     }
 
-    /// Permutation columns of table `i` (accumulator + one per lookup column).
+    /// Permutation columns of table `i`: the accumulator and one per lookup (column),
+    /// as p3-batch-stark lays them out.
     fn permutation_width(&self, i: usize) -> usize {
-        let lookups = self.lookups(i);
-        if lookups.is_empty() {
+        let lookups = self.lookups(i).len();
+        if lookups == 0 {
             0
         } else {
-            lookups.iter().map(|l| l.column).max().unwrap_or(0) + 2
+            lookups + 1
         }
     }
 
@@ -138,9 +179,9 @@ impl ChildKey {
             num_lookup_instances: (0..self.airs.len())
                 .filter(|&i| !self.lookups(i).is_empty())
                 .count(),
-            lookup_pow_bits: 0,
+            lookup_pow_bits: config().lookup_proof_of_work_bits(),
             has_randomization_commitment: false,
-            ood_pow_bits: 0,
+            ood_pow_bits: config().ood_proof_of_work_bits(),
         }
     }
 
@@ -161,10 +202,6 @@ struct Opened {
     permutation_local: Vec<Slot>,
     permutation_next: Vec<Slot>,
     quotient_chunks: Vec<[Slot; 4]>,
-}
-
-fn digest_hint(b: &mut Builder) -> DigestSlots {
-    core::array::from_fn(|_| b.hint())
 }
 
 fn ext_hints(b: &mut Builder, n: usize) -> Vec<Slot> {
@@ -195,30 +232,17 @@ pub fn verify_circuit_proof(b: &mut Builder, key: &ChildKey, publics: &[Slot]) {
         })
         .collect();
 
-    b.check("batch transcript");
-    let mut ch = Challenger::from_native(b, &key.seeded());
-    for &d in &key.degree_bits {
-        let c = base_constant(b, BabyBear::from_usize(d));
-        let zero = b.zero();
-        ch.observe_all(b, &[c, zero, zero, zero]);
-    }
-    ch.observe_all(b, &main_commit);
-    ch.observe_all(b, publics);
-    let prep_root: DigestSlots = key.preprocessed_root.map(|x| base_constant(b, x));
-    ch.observe_all(b, &prep_root);
-    let alpha_l = ch.sample_ext(b);
-    let beta = ch.sample_ext(b);
-    ch.observe_all(b, &permutation_commit);
-    for &t in &terminals {
-        let c = crate::circuit::field::coords(b, t);
-        ch.observe_all(b, &c);
-    }
-    let alpha = ch.sample_ext(b);
-    ch.observe_all(b, &quotient_commit);
-    let zeta = ch.sample_ext(b);
-
-    let beta5 = pow_small(b, beta, 5);
-    let prefix = b.add(alpha_l, beta5);
+    let t = transcript(
+        b,
+        key,
+        &main_commit,
+        publics,
+        &permutation_commit,
+        &terminals,
+        &quotient_commit,
+    );
+    let (mut ch, zeta, alpha) = (t.challenger, t.zeta, t.alpha);
+    let prep_root = t.preprocessed_root;
     for i in 0..n {
         b.check(TABLE_CHECKS[i]);
         let pubs = if i == PUBLIC { publics } else { &[] };
@@ -229,7 +253,7 @@ pub fn verify_circuit_proof(b: &mut Builder, key: &ChildKey, publics: &[Slot]) {
             &opened[i],
             pubs,
             terminals[i],
-            [prefix, beta],
+            t.lookup_challenges,
             alpha,
             zeta,
         );
@@ -260,6 +284,58 @@ pub fn verify_circuit_proof(b: &mut Builder, key: &ChildKey, publics: &[Slot]) {
     let (pcs_seed, fri_seed) = seeds(&native_shape_claims(key));
     let fri = allocate(b, claims, &cfg, pcs_seed, fri_seed);
     assert_fri(b, &mut ch, &fri, &cfg);
+}
+
+/// The batch transcript's outputs.
+struct Transcript {
+    challenger: Challenger,
+    /// Each lookup column's challenges `(α_L + β⁵, β)`.
+    lookup_challenges: [Slot; 2],
+    alpha: Slot,
+    zeta: Slot,
+    preprocessed_root: DigestSlots,
+}
+
+/// The batch transcript up to ζ (module docs), from the batch domain separator's seed.
+fn transcript(
+    b: &mut Builder,
+    key: &ChildKey,
+    main_commit: &DigestSlots,
+    publics: &[Slot],
+    permutation_commit: &DigestSlots,
+    terminals: &[Slot],
+    quotient_commit: &DigestSlots,
+) -> Transcript {
+    b.check("batch transcript");
+    let mut ch = Challenger::from_native(b, &key.seeded());
+    for &d in &key.degree_bits {
+        let c = base_constant(b, BabyBear::from_usize(d));
+        let zero = b.zero();
+        ch.observe_all(b, &[c, zero, zero, zero]);
+    }
+    ch.observe_all(b, main_commit);
+    ch.observe_all(b, publics);
+    let preprocessed_root: DigestSlots = key.preprocessed_root.map(|x| base_constant(b, x));
+    ch.observe_all(b, &preprocessed_root);
+    let alpha_l = ch.sample_ext(b);
+    let beta = ch.sample_ext(b);
+    ch.observe_all(b, permutation_commit);
+    for &t in terminals {
+        let c = crate::circuit::field::coords(b, t);
+        ch.observe_all(b, &c);
+    }
+    let alpha = ch.sample_ext(b);
+    ch.observe_all(b, quotient_commit);
+    let zeta = ch.sample_ext(b);
+    let beta_w = pow_small(b, beta, MESSAGE_WIDTH);
+    let prefix = b.add(alpha_l, beta_w);
+    Transcript {
+        challenger: ch,
+        lookup_challenges: [prefix, beta],
+        alpha,
+        zeta,
+        preprocessed_root,
+    }
 }
 
 /// The check names of the tables' constraint checks ([`TABLES`] order).
@@ -339,9 +415,10 @@ fn table_check(
         let scaled = b.mul(acc, alpha);
         acc = b.add(scaled, v);
     }
-    let lhs = b.div(acc, sels.vanishing);
     let quotient = recompose_quotient(b, zeta, d, &o.quotient_chunks);
-    b.assert_eq(lhs, quotient);
+    // `acc / Z_H(ζ) = quotient` as a product: no free quotient when Z_H(ζ) = 0.
+    let rhs = b.mul(quotient, sels.vanishing);
+    b.assert_eq(acc, rhs);
 }
 
 /// The PCS claims of a batch proof (p3-batch-stark's order): main, quotient,
@@ -478,6 +555,7 @@ pub fn hints(
     publics: &[BabyBear],
 ) -> Result<Vec<Ext>, ChildError> {
     let bad = |what: &str| ChildError::Transcript(what.to_string());
+    check_shape(key, proof)?;
     let c = &proof.commitments;
     let permutation = c
         .permutation
@@ -546,6 +624,48 @@ pub fn hints(
     let claims = native_claims(key, proof, zeta);
     out.extend(fri_hints(&proof.opening_proof, &claims, ch)?);
     Ok(out)
+}
+
+/// Checks that everything [`hints`] reads from an untrusted batch proof has the sizes
+/// `key` implies (so it can neither panic nor misalign the hints), and that its 0-bit
+/// grinding witnesses are zero, as the native verifier requires.
+fn check_shape(key: &ChildKey, proof: &CircuitProof) -> Result<(), ChildError> {
+    let n = key.airs.len();
+    let c = &proof.commitments;
+    let commitments = c.main.num_roots() == 1
+        && c.quotient_chunks.num_roots() == 1
+        && c.permutation.as_ref().is_some_and(|p| p.num_roots() == 1)
+        && c.random.is_none();
+    let inst = &proof.opened_values.instances;
+    let tables = inst.len() == n
+        && proof.degree_bits == key.degree_bits
+        && proof.lookup_terminals.len() == n
+        && proof.lookup_terminals.iter().all(Option::is_some)
+        && inst.iter().enumerate().all(|(i, o)| {
+            let air = &key.airs[i];
+            let b = &o.base_opened_values;
+            let pw = 4 * key.permutation_width(i);
+            b.trace_local.len() == p3_air::BaseAir::<BabyBear>::width(air)
+                && b.trace_next.is_none()
+                && b.preprocessed_local().map(<[Ext]>::len)
+                    == Some(p3_air::BaseAir::<BabyBear>::preprocessed_width(air))
+                && b.random.is_none()
+                && o.permutation_local.len() == pw
+                && o.permutation_next.len() == pw
+                && b.quotient_chunks.len() == key.quotient_chunks[i]
+                && b.quotient_chunks.iter().all(|q| q.len() == 4)
+        });
+    if !(commitments && tables) {
+        return Err(ChildError::Transcript(
+            "the batch proof has the wrong shape".into(),
+        ));
+    }
+    if proof.lookup_pow_witness != Some(BabyBear::ZERO) || proof.ood_pow_witness != BabyBear::ZERO {
+        return Err(ChildError::Transcript(
+            "a 0-bit grinding witness is not zero".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn native_claims(key: &ChildKey, proof: &CircuitProof, zeta: Ext) -> Vec<NativeCommitment> {

@@ -1,15 +1,13 @@
-//! Witness generation from a child chunk proof: the full Merkle paths of its
-//! trace-commitment openings, one per FRI query.
+//! Native helpers over a child chunk proof: the replay of its uni-STARK transcript up
+//! to ζ ([`challenges`], [`replay_to_zeta`], [`seeded_challenger`]) for the circuits'
+//! hints, and the full-path openings of its trace commitment for the standalone
+//! Merkle-opening table ([`trace_openings`]).
 //!
-//! Plonky3 0.8 ships each commitment's query openings as one pruned multi-proof (shared
-//! siblings removed), and its path restoration is crate-private. A leaf-round worker
-//! holds the child's witness anyway, so it re-commits the child's trace with the same
-//! PCS (deterministic: the root must equal the proof's, else [`ChildError::Commitment`]),
-//! finds each queried row in the committed LDE, and opens it there with its full path.
-//!
-//! The row is found by content. Once the transcript table exists, the index will be the
-//! one the child's transcript samples instead (rows of an LDE repeat only for degenerate
-//! traces, where either index opens the same row).
+//! [`trace_openings`] re-commits the child's trace with the same PCS (deterministic: the
+//! root must equal the proof's, else [`ChildError::Commitment`]), finds each queried row
+//! in the committed LDE by content, and opens it there with its full path. The chunk
+//! circuit does not use it: it restores paths from the proof's pruned multi-proofs at
+//! the transcript's indices ([`crate::fri_witness`]).
 
 use p3_baby_bear::BabyBear;
 use p3_commit::{Mmcs, Pcs};

@@ -14,16 +14,20 @@ use sq_prover_circuits::witness::PUBLIC_INPUTS_LEN;
 use crate::child::{replay_to_zeta, seeded_challenger, ChildError};
 use crate::circuit::challenger::{stark_challenges, Challenger};
 use crate::circuit::fri::{allocate, assert_fri, CommitmentClaim, FriInputs, MatrixClaim};
-use crate::circuit::hash::DigestSlots;
+use crate::circuit::hash::{digest_hint, DigestSlots};
 use crate::circuit::ood::{assert_ood, OodInputs};
 use crate::circuit::{Builder, Circuit, Ext, Slot};
 use crate::fri_witness::{chunk_claims, chunk_seeds, fri_config, fri_hints};
+use crate::shape::ShapeError;
+use p3_air::symbolic::AirLayout;
 use p3_baby_bear::BabyBear;
-use p3_field::TwoAdicField;
-use sq_prover_circuits::stark::FRI_PARAMS;
+use p3_field::{PrimeCharacteristicRing, TwoAdicField};
+use p3_uni_stark::get_log_num_quotient_chunks;
+use sq_prover_circuits::stark::{FRI_PARAMS, MAX_DEGREE_BITS};
 
-/// What fixes the circuit of a chunk proof: its trace height and quotient chunk count
-/// (the chunk AIR's width and public-value count are constants).
+/// What fixes the circuit of a chunk proof: its trace height, and the quotient chunk
+/// count the chunk AIR's constraint degree gives at that height (the AIR's width and
+/// public-value count are constants).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ChildShape {
     /// log2 of the child's trace height.
@@ -33,12 +37,55 @@ pub struct ChildShape {
 }
 
 impl ChildShape {
-    /// The shape of `proof`.
-    pub fn of(proof: &Proof<ChunkStarkConfig>) -> Self {
-        ChildShape {
-            degree_bits: proof.degree_bits,
-            quotient_chunks: proof.opened_values.quotient_chunks.len(),
+    /// The shape of chunk proofs with traces of `2^degree_bits` rows: the quotient chunk
+    /// count as the uni-STARK verifier derives it (never taken from a proof).
+    ///
+    /// # Errors
+    /// [`ChildError::Shape`] when `degree_bits` is 0 or above
+    /// [`sq_prover_circuits::stark::MAX_DEGREE_BITS`].
+    pub fn new(degree_bits: usize) -> Result<Self, ChildError> {
+        if degree_bits == 0 || degree_bits > MAX_DEGREE_BITS {
+            return Err(ChildError::Shape(ShapeError::Depth(degree_bits)));
         }
+        let log_chunks = get_log_num_quotient_chunks::<BabyBear, _>(
+            &ChunkAir,
+            AirLayout::from_air(&ChunkAir),
+            1 << degree_bits,
+            0,
+        );
+        Ok(ChildShape {
+            degree_bits,
+            quotient_chunks: 1 << log_chunks,
+        })
+    }
+
+    /// The shape of `proof`, after checking that everything the circuit reads from it has
+    /// this shape's sizes (an untrusted proof must not panic or misalign the hints).
+    ///
+    /// # Errors
+    /// [`ChildError::Shape`] for an out-of-range height, [`ChildError::Transcript`] for
+    /// opened values, commitments or an opening proof of the wrong size.
+    pub fn of(proof: &Proof<ChunkStarkConfig>) -> Result<Self, ChildError> {
+        let shape = ChildShape::new(proof.degree_bits)?;
+        let bad = |what: &str| Err(ChildError::Transcript(what.to_string()));
+        let o = &proof.opened_values;
+        let width = sq_prover_circuits::air::WIDTH;
+        if o.trace_local.len() != width || o.trace_next.as_ref().map(Vec::len) != Some(width) {
+            return bad("the opened trace rows have the wrong width");
+        }
+        if o.quotient_chunks.len() != shape.quotient_chunks
+            || o.quotient_chunks.iter().any(|c| c.len() != 4)
+        {
+            return bad("the opened quotient chunks have the wrong shape");
+        }
+        if o.preprocessed.is_some() || o.random.is_some() {
+            return bad("unexpected preprocessed or random openings");
+        }
+        let c = &proof.commitments;
+        if c.trace.num_roots() != 1 || c.quotient_chunks.num_roots() != 1 || c.random.is_some() {
+            return bad("unexpected commitment shape");
+        }
+        Ok(shape)
     }
 }
 
@@ -103,10 +150,6 @@ pub fn verify_chunk(b: &mut Builder, shape: ChildShape, publics: Vec<Slot>) -> (
     (alpha, zeta)
 }
 
-fn digest_hint(b: &mut Builder) -> DigestSlots {
-    core::array::from_fn(|_| b.hint())
-}
-
 /// The chunk proof's PCS claims (p3-uni-stark's order): the trace at ζ and gζ, then
 /// each quotient chunk at ζ, all at the LDE height.
 fn claims(
@@ -168,6 +211,18 @@ pub fn hints(
     proof: &Proof<ChunkStarkConfig>,
     publics: &[BabyBear],
 ) -> Result<Vec<Ext>, ChildError> {
+    let _shape = ChildShape::of(proof)?;
+    if publics.len() != PUBLIC_INPUTS_LEN {
+        return Err(ChildError::Transcript(
+            "wrong number of public values".into(),
+        ));
+    }
+    if proof.ood_pow_witness != BabyBear::ZERO {
+        // Natively a 0-bit grinding witness must be zero (p3-uni-stark's verifier).
+        return Err(ChildError::Transcript(
+            "non-zero out-of-domain witness".into(),
+        ));
+    }
     let mut hints = ood_hints(proof);
     let (_, zeta, after_zeta) = replay_to_zeta(proof, publics)?;
     let claims = chunk_claims(proof, zeta)?;

@@ -157,9 +157,9 @@ pub type OpeningProof = p3_batch_stark::PcsProof<SC>;
 fn replay(
     fri: &OpeningProof,
     claims: &[NativeCommitment],
+    cfg: &FriConfig,
     mut ch: Challenger,
 ) -> Result<(Ext, Vec<Ext>, Vec<usize>), ChildError> {
-    let cfg = fri_config(&log_heights(claims));
     pcs_shape(claims)
         .domain_separator::<BabyBear, Ext>()
         .seed(&mut ch);
@@ -217,11 +217,11 @@ fn paths(
 fn reduced_openings(
     fri: &OpeningProof,
     claims: &[NativeCommitment],
+    cfg: &FriConfig,
     alpha: Ext,
     q: usize,
     index: usize,
 ) -> Vec<(usize, Ext)> {
-    let cfg = fri_config(&log_heights(claims));
     let big_h = cfg.log_height();
     cfg.input_log_heights
         .iter()
@@ -294,15 +294,15 @@ fn round_rows(
 fn fold_chain(
     fri: &OpeningProof,
     claims: &[NativeCommitment],
+    cfg: &FriConfig,
     alpha: Ext,
     betas: &[Ext],
     indices: &[usize],
 ) -> Result<Vec<Vec<RoundHint>>, ChildError> {
-    let cfg = fri_config(&log_heights(claims));
     let mut reduced: Vec<Vec<(usize, Ext)>> = indices
         .iter()
         .enumerate()
-        .map(|(q, &i)| reduced_openings(fri, claims, alpha, q, i))
+        .map(|(q, &i)| reduced_openings(fri, claims, cfg, alpha, q, i))
         .collect();
     let mut folded: Vec<Ext> = reduced.iter_mut().map(|r| r.remove(0).1).collect();
     let mut idx = indices.to_vec();
@@ -369,8 +369,10 @@ pub fn fri_hints(
     claims: &[NativeCommitment],
     ch: Challenger,
 ) -> Result<Vec<Ext>, ChildError> {
-    let (alpha, betas, indices) = replay(fri, claims, ch)?;
-    let big_h = fri_config(&log_heights(claims)).log_height();
+    let cfg = fri_config(&log_heights(claims));
+    check_shape(fri, claims, &cfg)?;
+    let (alpha, betas, indices) = replay(fri, claims, &cfg, ch)?;
+    let big_h = cfg.log_height();
     let base = |x: &BabyBear| Ext::from(*x);
     let mut hints: Vec<Ext> = Vec::new();
     for commit in &fri.commit_phase_commits {
@@ -405,7 +407,7 @@ pub fn fri_hints(
             &opening.opening_proof,
         )?);
     }
-    let rounds = fold_chain(fri, claims, alpha, &betas, &indices)?;
+    let rounds = fold_chain(fri, claims, &cfg, alpha, &betas, &indices)?;
     for (q, rounds) in rounds.into_iter().enumerate() {
         for (opening, paths) in fri.input_openings.iter().zip(&all_paths) {
             hints.extend(opening.opened_values[q].iter().flatten().map(base));
@@ -417,6 +419,53 @@ pub fn fri_hints(
         }
     }
     Ok(hints)
+}
+
+/// Checks that everything [`fri_hints`] reads from an untrusted opening proof has the
+/// sizes `claims` imply, and that its 0-bit grinding witnesses are zero (as the native
+/// verifier requires; the circuit does not read them).
+fn check_shape(
+    fri: &OpeningProof,
+    claims: &[NativeCommitment],
+    cfg: &FriConfig,
+) -> Result<(), ChildError> {
+    let rounds = cfg.log_arities.len();
+    let ok = fri.commit_phase_commits.len() == rounds
+        && fri.commit_phase_commits.iter().all(|c| c.num_roots() == 1)
+        && fri.commit_phase_openings.len() == rounds
+        && fri
+            .commit_phase_openings
+            .iter()
+            .zip(&cfg.log_arities)
+            .all(|(o, &a)| {
+                o.sibling_values.len() == cfg.num_queries
+                    && o.sibling_values.iter().all(|s| s.len() == (1 << a) - 1)
+            })
+        && fri.final_poly.len() == 1
+        && fri.input_openings.len() == claims.len()
+        && fri.input_openings.iter().zip(claims).all(|(o, c)| {
+            o.opened_values.len() == cfg.num_queries
+                && o.opened_values.iter().all(|rows| {
+                    rows.len() == c.matrices.len()
+                        && rows
+                            .iter()
+                            .zip(&c.matrices)
+                            .all(|(r, m)| r.len() == m.points.first().map_or(0, |(_, v)| v.len()))
+                })
+        });
+    if !ok {
+        return Err(transcript_error("the opening proof has the wrong shape"));
+    }
+    let zero_pow = fri.batch_pow_witness == BabyBear::ZERO
+        && fri.commit_pow_witnesses.len() == rounds
+        && fri
+            .commit_pow_witnesses
+            .iter()
+            .all(|w| *w == BabyBear::ZERO);
+    if !zero_pow {
+        return Err(transcript_error("a 0-bit grinding witness is not zero"));
+    }
+    Ok(())
 }
 
 /// A chunk proof's claims natively: the trace at ζ and gζ, each quotient chunk at ζ.

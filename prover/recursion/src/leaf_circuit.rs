@@ -47,6 +47,12 @@ pub fn build(shapes: &[ChildShape]) -> Circuit {
     Circuit::new(b.build())
 }
 
+/// Whether element `k` of a merged claim comes from the last child (the afters) rather
+/// than the first (the befores and the fee recipient).
+const fn from_last(k: usize) -> bool {
+    matches!(k, ROOT_AFTER..COMMITMENT_BEFORE | COMMITMENT_AFTER..FEE_RECIPIENT)
+}
+
 /// Constrains `children`'s claims (chunk layout, in order) to chain — each one's root
 /// after and commitment after are the next one's befores, one fee recipient — and
 /// `claim` to be their merge: the first's befores, the last's afters, the fee
@@ -69,10 +75,7 @@ pub fn merge_claims(b: &mut Builder, children: &[Vec<Slot>], claim: &[Slot]) {
     b.check("merged claim");
     let (first, last) = (&children[0], &children[children.len() - 1]);
     for k in 0..PUBLIC_INPUTS_LEN {
-        let source = match k {
-            ROOT_AFTER..COMMITMENT_BEFORE | COMMITMENT_AFTER..FEE_RECIPIENT => last[k],
-            _ => first[k],
-        };
+        let source = if from_last(k) { last[k] } else { first[k] };
         b.assert_eq(claim[k], source);
     }
 }
@@ -100,9 +103,6 @@ pub fn leaf_hints(
 pub fn leaf_claim(children: &[Vec<BabyBear>]) -> Vec<BabyBear> {
     let (first, last) = (&children[0], &children[children.len() - 1]);
     (0..PUBLIC_INPUTS_LEN)
-        .map(|k| match k {
-            ROOT_AFTER..COMMITMENT_BEFORE | COMMITMENT_AFTER..FEE_RECIPIENT => last[k],
-            _ => first[k],
-        })
+        .map(|k| if from_last(k) { last[k] } else { first[k] })
         .collect()
 }

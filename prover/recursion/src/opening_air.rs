@@ -41,9 +41,11 @@
 //! across a block boundary, because every `K`, `NODE_NEXT` entry of a block's last step
 //! is 0.
 //!
-//! What this table does not yet bind (later tables of the recursive verifier, see the
-//! crate docs): that `acc` is the index the child's transcript samples, and that the
-//! opened elements are the ones the FRI check reduces.
+//! What this table does not bind: that `acc` is the index the child's transcript
+//! samples, and that the opened elements are the ones the FRI check reduces. It is an
+//! experiment kept for its cost (no bus traffic for the sponge's intermediate states):
+//! the chunk circuit verifies its openings with the circuit's own Merkle gadget
+//! ([`crate::circuit::hash`]), and this table is not joined to the circuit's bus.
 
 use std::borrow::Cow;
 

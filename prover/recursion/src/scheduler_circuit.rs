@@ -8,10 +8,17 @@
 //!
 //! Constraints: the child's claim starts the batch (its commitment before is the zero
 //! digest, as every batch's transfer commitment starts from zero), its roots, commitment
-//! after and fee recipient are the batch claim's, and the circuit digest is the child
+//! after and fee recipient are the batch claim's, the protocol version digest is the one
+//! the scheduler circuit is built for (a constant), and the circuit digest is the child
 //! circuit's preprocessed commitment — which pins that circuit's program, and through
-//! the constants in it, every circuit below. The batch number and protocol version are
-//! bound by being public values of the proof (the transcript absorbs them), not derived.
+//! the constants in it, every circuit below.
+//!
+//! The **batch number is not proven**: nothing below the scheduler knows batch numbers
+//! (chunk proofs are about state roots and transfer commitments), so a holder of a top
+//! proof can state it under any batch number. A verifier must take the number from its
+//! own records and check the roots: the claim's root before must be the state root it
+//! holds after the previous batch. The number is in the public values so that the proof
+//! names the batch it was made for; it binds nothing else.
 
 use p3_baby_bear::BabyBear;
 use p3_field::PrimeCharacteristicRing;
@@ -67,8 +74,8 @@ impl SchedulerClaim {
     }
 }
 
-/// The scheduler circuit over a top proof of `child`'s circuit.
-pub fn build(child: &ChildKey) -> Circuit {
+/// The scheduler circuit over a top proof of `child`'s circuit, for `protocol_version`.
+pub fn build(child: &ChildKey, protocol_version: &str) -> Circuit {
     let mut b = Builder::new();
     let public: Vec<Slot> = (0..SCHEDULER_PUBLICS).map(|_| b.public()).collect();
     let claim: Vec<Slot> = (0..PUBLIC_INPUTS_LEN).map(|_| b.hint()).collect();
@@ -85,6 +92,14 @@ pub fn build(child: &ChildKey) -> Circuit {
     }
     for (p, c) in public[20..34].iter().zip(&claim[24..PUBLIC_INPUTS_LEN]) {
         b.assert_eq(*p, *c);
+    }
+    b.check("protocol version");
+    for (p, &d) in public[34..42]
+        .iter()
+        .zip(&protocol_version_digest(protocol_version))
+    {
+        let d = base_constant(&mut b, d);
+        b.assert_eq(*p, d);
     }
     b.check("circuit digest");
     for (p, &d) in public[42..50].iter().zip(&child.digest()) {

@@ -16,8 +16,9 @@ use p3_baby_bear::{BabyBear, Poseidon2BabyBear};
 use p3_challenger::DuplexChallenger;
 use p3_field::PrimeCharacteristicRing;
 
+use super::field::from_coords;
 use super::hash::{base_constant, RATE};
-use super::program::{Builder, Ext, Slot};
+use super::program::{Builder, Slot};
 
 /// The native challenger of chunk proofs.
 pub type NativeChallenger = DuplexChallenger<BabyBear, Poseidon2BabyBear<16>, 16, 8>;
@@ -89,26 +90,19 @@ impl Challenger {
 
     /// Samples an extension element: coefficient `i` is the `i`-th sample.
     pub fn sample_ext(&mut self, b: &mut Builder) -> Slot {
-        let mut acc = b.zero();
-        for i in 0..4 {
-            let coeff = self.sample(b);
-            let basis = b.constant(basis_element(i));
-            let term = b.mul(coeff, basis);
-            acc = b.add(acc, term);
-        }
-        acc
+        let coeffs: [Slot; 4] = core::array::from_fn(|_| self.sample(b));
+        from_coords(b, &coeffs)
     }
-}
-
-/// `x^i` in BabyBear⁴.
-fn basis_element(i: usize) -> Ext {
-    <Ext as p3_field::BasedVectorSpace<BabyBear>>::ith_basis_element(i).expect("i < 4")
 }
 
 /// The uni-STARK transcript up to ζ, from the seeded state: observe the trace
 /// commitment, the public values, sample α; observe the quotient commitment, sample ζ
 /// (p3-uni-stark 0.8 `constraint_phase` and `ood_phase`, no preprocessed trace, no
 /// randomization, no out-of-domain proof of work). Returns `(α, ζ)`.
+///
+/// # Panics
+/// When the chunk configuration grinds before ζ (a configuration this replay does not
+/// cover: a bug to fix here, not bad input).
 pub fn stark_challenges(
     b: &mut Builder,
     challenger: &mut Challenger,
@@ -116,6 +110,13 @@ pub fn stark_challenges(
     publics: &[Slot],
     quotient_commitment: &[Slot; 8],
 ) -> (Slot, Slot) {
+    assert_eq!(
+        p3_uni_stark::StarkGenericConfig::ood_proof_of_work_bits(
+            &sq_prover_circuits::stark::config()
+        ),
+        0,
+        "no out-of-domain grinding to replay"
+    );
     challenger.observe_all(b, trace_commitment);
     challenger.observe_all(b, publics);
     let alpha = challenger.sample_ext(b);

@@ -27,9 +27,13 @@
 //! - the last folded value equals the final polynomial (one coefficient).
 //!
 //! Denominators `z − x`, `β − xₘ` go through [`Builder::inverse`], whose constraint has
-//! no solution at 0 (the native verifier rejects `z = x` too). The proof's batch and
-//! commit proof-of-work witnesses (0 bits) are read by nothing here: they influence no
-//! check.
+//! no solution at 0 (the native verifier rejects `z = x` too).
+//!
+//! The proof's batch and commit proof-of-work witnesses (0 bits) enter no transcript
+//! and no check, so the circuit is more permissive than the native verifier, which
+//! requires them to be zero: it also accepts a proof that differs from a valid one only
+//! there. What is proven is unchanged (those fields influence nothing else); the native
+//! witness generator ([`crate::fri_witness`]) refuses such proofs anyway.
 
 use p3_baby_bear::BabyBear;
 use p3_field::{Field, PrimeCharacteristicRing, TwoAdicField};
@@ -37,7 +41,9 @@ use p3_field::{Field, PrimeCharacteristicRing, TwoAdicField};
 use super::bits::low_bits;
 use super::challenger::Challenger;
 use super::field::{coords, one_hot, pow_2k, product_of_set};
-use super::hash::{assert_batch_opening, assert_merkle_path, base_constant, DigestSlots};
+use super::hash::{
+    assert_batch_opening, assert_merkle_path, base_constant, digest_hint, DigestSlots,
+};
 use super::program::{Builder, Slot};
 
 /// The FRI parameters a circuit is built for.
@@ -392,6 +398,10 @@ fn fold(b: &mut Builder, row: &[Slot], s: Slot, a: usize, beta: Slot, beta_n: Sl
 /// not).
 pub fn assert_fri(b: &mut Builder, challenger: &mut Challenger, inp: &FriInputs, cfg: &FriConfig) {
     assert_eq!(inp.queries.len(), cfg.num_queries, "one hint set per query");
+    assert!(
+        cfg.query_pow_bits > 0,
+        "the transcript below replays a query proof of work (natively absent at 0 bits)"
+    );
     assert_eq!(
         inp.commit_phase_commits.len(),
         cfg.log_arities.len(),
@@ -451,10 +461,6 @@ pub fn assert_fri(b: &mut Builder, challenger: &mut Challenger, inp: &FriInputs,
         b.check("final polynomial");
         b.assert_eq(folded, inp.final_poly);
     }
-}
-
-fn digest_hint(b: &mut Builder) -> DigestSlots {
-    core::array::from_fn(|_| b.hint())
 }
 
 /// Allocates the opening argument's hints for `claims` under `cfg`, in the order of

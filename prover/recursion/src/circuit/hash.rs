@@ -51,8 +51,9 @@ pub fn swap_if(b: &mut Builder, bit: Slot, x: Slot, y: Slot) -> (Slot, Slot) {
 }
 
 /// Constrains that the row `values` opens at the index whose little-endian bits are
-/// `index_bits` (leaf level first) to `root`, with `siblings[k]` the sibling at level
-/// `k`: `MerkleTreeMmcs::verify_batch` for one matrix with cap height 0.
+/// `index_bits` (leaf level first, already constrained boolean) to `root`, with
+/// `siblings[k]` the sibling at level `k`: `MerkleTreeMmcs::verify_batch` for one
+/// matrix with cap height 0.
 ///
 /// # Panics
 /// When `index_bits` and `siblings` differ in length (a bug in the circuit's author).
@@ -80,6 +81,9 @@ pub fn assert_merkle_path(
 /// compression that reaches height `2^h`, the rows of the matrices of that height are
 /// hashed and compressed in as the right child.
 ///
+/// The index bits must already be constrained boolean (the FRI's come from
+/// [`super::bits::decompose`]); this check does not re-check them.
+///
 /// # Panics
 /// When `index_bits` and `siblings` differ in length, no row is given, or a row's
 /// height exceeds the tallest (a bug in the circuit's author).
@@ -105,7 +109,6 @@ pub fn assert_batch_opening(
     };
     let mut node = sponge(b, &at(max));
     for (level, (&bit, sibling)) in index_bits.iter().zip(siblings).enumerate() {
-        assert_bool(b, bit);
         let mut left = node;
         let mut right = *sibling;
         for i in 0..8 {
@@ -121,6 +124,11 @@ pub fn assert_batch_opening(
     for (n, r) in node.iter().zip(root) {
         b.assert_eq(*n, r);
     }
+}
+
+/// A digest's 8 slots as the next 8 hints.
+pub fn digest_hint(b: &mut Builder) -> DigestSlots {
+    core::array::from_fn(|_| b.hint())
 }
 
 /// A base-field constant slot.

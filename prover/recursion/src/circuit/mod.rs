@@ -1,10 +1,10 @@
 //! The recursion circuit: verifier logic written as straight-line programs over
-//! BabyBear⁴ ([`program`]), proven by four tables joined by a LogUp bus ([`tables`]).
+//! BabyBear⁴ ([`program`]), proven by five tables joined by a LogUp bus ([`tables`]):
+//! witness, public, add, mul and Poseidon2 permutations.
 //!
 //! This is the layer the verifier's transcript replay, constraint evaluation and FRI
-//! folding are written on: each becomes program code, and the child AIR's constraints
-//! are turned into program code from their symbolic form. Tables for Poseidon2
-//! permutations (the [`crate::opening_air`] lane) join the same bus next.
+//! folding are written on: each becomes program code, and a child AIR's constraints are
+//! turned into program code from their symbolic form.
 //!
 //! - [`program`]: slots, ops, the builder and native execution;
 //! - [`layout`]: the rows of each table derived from a program (fixed and main columns);

@@ -22,9 +22,11 @@
 use p3_air::symbolic::{get_symbolic_constraints, AirLayout, SymbolicAirBuilder};
 use p3_air::{Air, BaseAir};
 use p3_baby_bear::BabyBear;
-use p3_field::{BasedVectorSpace, Field, PrimeCharacteristicRing, TwoAdicField};
+use p3_field::{Field, PrimeCharacteristicRing, TwoAdicField};
 
-use super::program::{Builder, Ext, Slot};
+use super::field::{basis, pow_2k};
+use super::hash::base_constant;
+use super::program::{Builder, Slot};
 use super::symbolic::{Compiler, Env};
 
 /// Why an AIR cannot be compiled into an out-of-domain check.
@@ -96,10 +98,12 @@ where
         let scaled = b.mul(acc, inputs.alpha);
         acc = b.add(scaled, value);
     }
-    let lhs = b.div(acc, sels.vanishing);
     let quotient = recompose_quotient(b, inputs.zeta, inputs.degree_bits, &inputs.quotient_chunks);
+    // `acc / Z_H(ζ) = quotient`, as `acc = quotient · Z_H(ζ)`: no division, so no free
+    // quotient when Z_H(ζ) = 0.
+    let rhs = b.mul(quotient, sels.vanishing);
     b.check("out-of-domain constraint check");
-    b.assert_eq(lhs, quotient);
+    b.assert_eq(acc, rhs);
     Ok(())
 }
 
@@ -143,26 +147,20 @@ pub struct Selectors {
     pub vanishing: Slot,
 }
 
-fn constant(b: &mut Builder, x: BabyBear) -> Slot {
-    b.constant(Ext::from(x))
-}
-
-/// `x^(2^bits)` by repeated squaring.
-fn exp_power_of_2(b: &mut Builder, x: Slot, bits: usize) -> Slot {
-    (0..bits).fold(x, |acc, _| b.mul(acc, acc))
-}
-
 /// The selectors over the trace domain of `2^degree_bits` rows at `zeta`.
 pub fn selectors(b: &mut Builder, zeta: Slot, degree_bits: usize) -> Selectors {
     let one = b.one();
-    let zeta_n = exp_power_of_2(b, zeta, degree_bits);
+    let zeta_n = pow_2k(b, zeta, degree_bits);
     let vanishing = b.sub(zeta_n, one);
-    let g_inv = constant(b, BabyBear::two_adic_generator(degree_bits).inverse());
+    let g_inv = base_constant(b, BabyBear::two_adic_generator(degree_bits).inverse());
     let zeta_minus_one = b.sub(zeta, one);
     let is_transition = b.sub(zeta, g_inv);
+    // Inverses, not divisions: ζ = 1 or ζ = g⁻¹ has no witness instead of a free one.
+    let inv_first = b.inverse(zeta_minus_one);
+    let inv_last = b.inverse(is_transition);
     Selectors {
-        is_first_row: b.div(vanishing, zeta_minus_one),
-        is_last_row: b.div(vanishing, is_transition),
+        is_first_row: b.mul(vanishing, inv_first),
+        is_last_row: b.mul(vanishing, inv_last),
         is_transition,
         vanishing,
     }
@@ -182,19 +180,13 @@ pub fn recompose_quotient(b: &mut Builder, zeta: Slot, d: usize, chunks: &[[Slot
     let z_at_zeta: Vec<Slot> = shifts
         .iter()
         .map(|&s| {
-            let s_inv = constant(b, s.inverse());
+            let s_inv = base_constant(b, s.inverse());
             let scaled = b.mul(zeta, s_inv);
-            let pow = exp_power_of_2(b, scaled, d);
+            let pow = pow_2k(b, scaled, d);
             b.sub(pow, one)
         })
         .collect();
-    let basis: Vec<Slot> = (0..4)
-        .map(|e| {
-            b.constant(
-                <Ext as BasedVectorSpace<BabyBear>>::ith_basis_element(e).expect("degree-4 basis"),
-            )
-        })
-        .collect();
+    let basis: Vec<Slot> = (0..4).map(|e| b.constant(basis(e))).collect();
     let mut sum = b.zero();
     for (i, coords) in chunks.iter().enumerate() {
         let mut q = b.zero();
@@ -204,7 +196,7 @@ pub fn recompose_quotient(b: &mut Builder, zeta: Slot, d: usize, chunks: &[[Slot
         }
         let mut zp = q;
         for (j, &s_j) in shifts.iter().enumerate().filter(|&(j, _)| j != i) {
-            let denominator = constant(b, z_at(shifts[i], s_j).inverse());
+            let denominator = base_constant(b, z_at(shifts[i], s_j).inverse());
             let factor = b.mul(z_at_zeta[j], denominator);
             zp = b.mul(zp, factor);
         }

@@ -117,8 +117,9 @@ pub enum Op {
     },
     /// `out = a / b`, proven as `out · b = a`. Execution refuses `b = 0`; the constraint
     /// alone leaves `out` free when `a = b = 0`, so circuits divide only by values that
-    /// are non-zero by construction, or check it with [`Builder::inverse`] (whose
-    /// constraint `out · b = 1` has no solution for `b = 0`).
+    /// are non-zero by construction (constants, roots of unity) or with overwhelming
+    /// probability over the transcript (`β − x` for a random `β`), or check it with
+    /// [`Builder::inverse`] (whose constraint `out · b = 1` has no solution for `b = 0`).
     Div {
         /// Dividend.
         a: Slot,

@@ -173,21 +173,28 @@ impl Circuit {
             .map_err(|e| CircuitError::Backend(format!("{e:?}")))
     }
 
-    /// Verifies a proof of this program's execution on `publics`.
+    /// Verifies a proof of this program's execution on `publics`. Never panics on a
+    /// malformed proof: a panic inside Plonky3's verifier is caught and reported as a
+    /// rejection.
     ///
     /// # Errors
     /// [`CircuitError::Publics`], [`CircuitError::Rejected`] with the verifier's reason.
     pub fn verify(&self, publics: &[BabyBear], proof: &CircuitProof) -> Result<(), CircuitError> {
         self.check_publics(publics)?;
         let common = self.common_data()?;
-        verify_batch(
-            &config(),
-            &self.airs,
-            proof,
-            &self.public_values(publics),
-            &common,
-        )
-        .map_err(|e| CircuitError::Rejected(e.to_string()))
+        let public_values = self.public_values(publics);
+        // The verifier runs on untrusted bytes: a panic inside the backend on a malformed
+        // shape must be a rejection, not a crash of the node.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            verify_batch(&config(), &self.airs, proof, &public_values, &common)
+        }));
+        match outcome {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(CircuitError::Rejected(e.to_string())),
+            Err(_) => Err(CircuitError::Rejected(
+                "verifier panicked on a malformed proof".into(),
+            )),
+        }
     }
 
     /// Each table's height ([`TABLES`] order).

@@ -18,10 +18,15 @@
 //! every `(slot, value)` a public, add or mul row reads is an entry of the witness
 //! table, i.e. every read of a slot sees that slot's one value. Each row's constraint
 //! then holds over the slots' values, constants are pinned by `is_const`, and public
-//! slots equal the proof's public values. So the witness table is an execution of the
+//! slots equal the proof's public values, and each permutation row's 32 reads are its
+//! lane's inputs and outputs — read as `(slot, v, 0, 0, 0)`, so every slot that enters or
+//! leaves a permutation holds a base-field value (which the coordinate splits of
+//! [`super::field::coords`] rely on). So the witness table is an execution of the
 //! program on the public values, for some hints: the statement the program encodes.
-//! Read counts (`reads`) are prover-chosen; LogUp needs them below the field size,
-//! which the table heights (< 2^27) guarantee.
+//! Read counts (`reads`) are prover-chosen; LogUp needs the total number of lookups,
+//! `Σ weight · height` over every lookup, below the field size (p3-lookup's
+//! multiplicity bound). The native verifier checks it, and so does
+//! [`crate::batch_verifier::ChildKey::of`] for the circuits it verifies.
 
 use std::sync::Arc;
 

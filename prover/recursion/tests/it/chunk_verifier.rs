@@ -39,7 +39,7 @@ fn child() -> Child {
     Child {
         hints: hints(&proof, &publics).expect("the proof verifies natively"),
         publics,
-        shape: ChildShape::of(&proof),
+        shape: ChildShape::of(&proof).expect("shape"),
         native,
     }
 }
@@ -196,5 +196,48 @@ fn a_circuit_for_another_trace_height_refuses_the_child() {
     assert!(matches!(
         circuit.program().run(&c.publics, &hints),
         Err(RunError::Assertion { .. })
+    ));
+}
+
+#[test]
+fn malformed_children_are_refused_before_the_circuit() {
+    use sq_prover_recursion::child::ChildError;
+    let w = genesis()
+        .and_then(|mut s| s.chunk(honest_transfers))
+        .expect("honest chunk");
+    let bytes = prove_chunk(&w).expect("proves").proof;
+    let publics = w.public.to_fields();
+    let decode = || -> Proof<ChunkStarkConfig> { postcard::from_bytes(&bytes).expect("decodes") };
+    let mut short_row = decode();
+    short_row.opened_values.trace_local.pop();
+    assert!(matches!(
+        hints(&short_row, &publics),
+        Err(ChildError::Transcript(_))
+    ));
+    let mut tall = decode();
+    tall.degree_bits = 40;
+    assert!(matches!(hints(&tall, &publics), Err(ChildError::Shape(_))));
+    let mut extra_chunk = decode();
+    let chunk = extra_chunk.opened_values.quotient_chunks[0].clone();
+    extra_chunk.opened_values.quotient_chunks.push(chunk);
+    assert!(matches!(
+        hints(&extra_chunk, &publics),
+        Err(ChildError::Transcript(_))
+    ));
+    let mut ground = decode();
+    ground.ood_pow_witness = F::ONE;
+    assert!(matches!(
+        hints(&ground, &publics),
+        Err(ChildError::Transcript(_))
+    ));
+    let mut no_final = decode();
+    no_final.opening_proof.final_poly.clear();
+    assert!(matches!(
+        hints(&no_final, &publics),
+        Err(ChildError::Transcript(_))
+    ));
+    assert!(matches!(
+        hints(&decode(), &publics[..3]),
+        Err(ChildError::Transcript(_))
     ));
 }

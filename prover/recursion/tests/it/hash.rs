@@ -5,7 +5,7 @@ use p3_baby_bear::BabyBear;
 use p3_field::PrimeCharacteristicRing;
 use p3_symmetric::{CryptographicHasher, PaddingFreeSponge};
 use sq_prover_circuits::hash::permutation;
-use sq_prover_recursion::circuit::hash::{assert_merkle_path, sponge, DigestSlots};
+use sq_prover_recursion::circuit::hash::{assert_bool, assert_merkle_path, sponge, DigestSlots};
 use sq_prover_recursion::circuit::{Builder, Circuit, Ext, RunError, Slot};
 
 use crate::common::{commit_and_open, random_matrix};
@@ -40,6 +40,10 @@ fn path_circuit(width: usize, depth: usize) -> Circuit {
     let root: DigestSlots = core::array::from_fn(|_| b.public());
     let values: Vec<Slot> = (0..width).map(|_| b.hint()).collect();
     let bits: Vec<Slot> = (0..depth).map(|_| b.hint()).collect();
+    // Hint bits: the caller constrains them boolean (the FRI's come from decompositions).
+    for &bit in &bits {
+        assert_bool(&mut b, bit);
+    }
     let siblings: Vec<DigestSlots> = (0..depth)
         .map(|_| core::array::from_fn(|_| b.hint()))
         .collect();

@@ -35,7 +35,10 @@ fn batch(seed: u64) -> Vec<Chunk> {
 }
 
 fn leaf(children: &[&Chunk]) -> (Circuit, Vec<Ext>, Vec<F>) {
-    let shapes: Vec<ChildShape> = children.iter().map(|c| ChildShape::of(&c.proof)).collect();
+    let shapes: Vec<ChildShape> = children
+        .iter()
+        .map(|c| ChildShape::of(&c.proof).expect("shape"))
+        .collect();
     let inputs: Vec<(&Proof<ChunkStarkConfig>, Vec<F>)> = children
         .iter()
         .map(|c| (&c.proof, c.publics.clone()))

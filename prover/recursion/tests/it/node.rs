@@ -44,7 +44,7 @@ fn leaves() -> (Circuit, Vec<Leaf>) {
         })
         .collect();
     let publics: Vec<PublicInputs> = chunks.iter().map(|w| w.public).collect();
-    let circuit = leaf_circuit::build(&[ChildShape::of(&proofs[0].0)]);
+    let circuit = leaf_circuit::build(&[ChildShape::of(&proofs[0].0).expect("shape")]);
     let leaves = proofs
         .iter()
         .zip(publics)
@@ -83,7 +83,7 @@ fn run(key: &ChildKey, left: &Leaf, right: &Leaf) -> Result<(), RunError> {
 
 /// The scheduler over `leaf` claiming `claim`: the check that fails, if any.
 fn schedule(key: &ChildKey, leaf: &Leaf, claim: &SchedulerClaim) -> Result<(), &'static str> {
-    let scheduler = scheduler_circuit::build(key);
+    let scheduler = scheduler_circuit::build(key, "0.1.0");
     let hints = scheduler_hints(key, &leaf.proof, &leaf.claim).expect("the leaf verifies");
     match scheduler.program().run(&claim.to_fields(), &hints) {
         Ok(_) => Ok(()),
@@ -110,6 +110,14 @@ fn leaves_merge_in_nodes_and_a_scheduler_states_the_batch_claim() {
     assert_eq!(
         schedule(&key, &leaves[0], &other_digest),
         Err("circuit digest")
+    );
+    let other_version = SchedulerClaim {
+        protocol_version: "0.2.0".into(),
+        ..claim.clone()
+    };
+    assert_eq!(
+        schedule(&key, &leaves[0], &other_version),
+        Err("protocol version")
     );
     let mut other_root = claim.clone();
     other_root.state.root_after = leaves[1].public.root_after;
