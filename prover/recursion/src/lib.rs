@@ -87,7 +87,8 @@
 //!
 //! - [`circuit`]: programs, tables, gadgets;
 //! - [`chunk_circuit`]: the circuit of one chunk proof; [`leaf_circuit`]: the leaf round;
-//! - [`batch_verifier`]: the verifier of the circuit's own proofs; [`node_circuit`]: the
+//! - [`batch_verifier`]: the verifier of the circuit's own proofs ([`batch_witness`]: its
+//!   native hints); [`node_circuit`]: the
 //!   node round; [`scheduler_circuit`]: the scheduler round (the batch claim);
 //! - [`fri_witness`]: the native witness of the opening argument (query indices, full
 //!   Merkle paths from the pruned multi-proofs, the fold chain);
@@ -97,6 +98,7 @@
 //!   table.
 
 pub mod batch_verifier;
+pub mod batch_witness;
 pub mod child;
 pub mod chunk_circuit;
 pub mod circuit;
