@@ -38,7 +38,7 @@ use crate::circuit::challenger::{Challenger, NativeChallenger};
 use crate::circuit::field::from_coords;
 use crate::circuit::fri::{allocate, assert_fri, CommitmentClaim, MatrixClaim};
 use crate::circuit::hash::{base_constant, digest_hint, DigestSlots};
-use crate::circuit::ood::{recompose_quotient, selectors};
+use crate::circuit::ood::{assert_quotient, fold, selectors};
 use crate::circuit::symbolic::{Compiler, Env};
 use crate::circuit::tables::{Table, TableAir, TABLES};
 use crate::circuit::{Builder, Circuit, CircuitError, Ext, Slot};
@@ -405,20 +405,15 @@ fn table_check(
         let v = compiler
             .base(b, c)
             .expect("the environment binds every table leaf");
-        let scaled = b.mul(acc, alpha);
-        acc = b.add(scaled, v);
+        acc = fold(b, acc, alpha, v);
     }
     for c in &ext {
         let v = compiler
             .ext(b, c)
             .expect("the environment binds every lookup leaf");
-        let scaled = b.mul(acc, alpha);
-        acc = b.add(scaled, v);
+        acc = fold(b, acc, alpha, v);
     }
-    let quotient = recompose_quotient(b, zeta, d, &o.quotient_chunks);
-    // `acc / Z_H(ζ) = quotient` as a product: no free quotient when Z_H(ζ) = 0.
-    let rhs = b.mul(quotient, sels.vanishing);
-    b.assert_eq(acc, rhs);
+    assert_quotient(b, acc, zeta, d, &o.quotient_chunks, sels.vanishing);
 }
 
 /// The PCS claims of a batch proof (p3-batch-stark's order): main, quotient,

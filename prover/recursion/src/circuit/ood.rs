@@ -95,16 +95,41 @@ where
         let value = compiler
             .base(b, c)
             .expect("check_shape bounds every leaf of a plain AIR");
-        let scaled = b.mul(acc, inputs.alpha);
-        acc = b.add(scaled, value);
+        acc = fold(b, acc, inputs.alpha, value);
     }
-    let quotient = recompose_quotient(b, inputs.zeta, inputs.degree_bits, &inputs.quotient_chunks);
-    // `acc / Z_H(ζ) = quotient`, as `acc = quotient · Z_H(ζ)`: no division, so no free
-    // quotient when Z_H(ζ) = 0.
-    let rhs = b.mul(quotient, sels.vanishing);
     b.check("out-of-domain constraint check");
-    b.assert_eq(acc, rhs);
+    let zeta = inputs.zeta;
+    assert_quotient(
+        b,
+        acc,
+        zeta,
+        inputs.degree_bits,
+        &inputs.quotient_chunks,
+        sels.vanishing,
+    );
     Ok(())
+}
+
+/// `acc · α + value`: one step of the verifier's Horner folding of constraints.
+pub fn fold(b: &mut Builder, acc: Slot, alpha: Slot, value: Slot) -> Slot {
+    let scaled = b.mul(acc, alpha);
+    b.add(scaled, value)
+}
+
+/// Constrains `folded / Z_H(ζ)` to equal the quotient recomposed from `chunks`, as the
+/// product `folded = quotient · Z_H(ζ)`: no division, so no free quotient when
+/// `Z_H(ζ) = 0`.
+pub fn assert_quotient(
+    b: &mut Builder,
+    folded: Slot,
+    zeta: Slot,
+    degree_bits: usize,
+    chunks: &[[Slot; 4]],
+    vanishing: Slot,
+) {
+    let quotient = recompose_quotient(b, zeta, degree_bits, chunks);
+    let rhs = b.mul(quotient, vanishing);
+    b.assert_eq(folded, rhs);
 }
 
 fn check_shape<A: BaseAir<BabyBear>>(air: &A, inputs: &OodInputs) -> Result<(), OodError> {
