@@ -1,4 +1,4 @@
-//! Job tables of the prover pipeline on sqlx (SQLite embedded, PostgreSQL by URL): witness inputs, basic prover jobs, scheduler, compression, protocol versions and an archive, with SKIP LOCKED picking.
+//! Job tables of the prover pipeline on sqlx (SQLite embedded, PostgreSQL by URL): witness inputs, prover jobs of the basic, leaf and node rounds, scheduler, compression, protocol versions and an archive, with SKIP LOCKED picking.
 //!
 //! [`ProverDal`] is the whole API. [`ProverDal::connect`] picks the dialect from the URL
 //! (`sqlite://…` or `postgres://…`) and applies that dialect's migrations through sq-db
@@ -9,7 +9,9 @@
 //! ```text
 //! insert_batch ─► witness_inputs (queued) ─pick_witness_job─► finish_witness_job
 //!   ─► prover_jobs × n (queued, round 0) + scheduler_jobs (waiting_for_proofs)
-//!   ─pick_prover_job─► save_proof … (the n-th proof queues the scheduler job, same tx)
+//!   ─pick_prover_job─► save_proof … (a proof completing a leaf's chunks creates the leaf
+//!      job (round 1), one completing a node's children the node job (round 2), the root's
+//!      queues the scheduler job; each in the saving transaction — see [`plan`])
 //!   ─pick_scheduler_job─► finish_scheduler_job ─► compression_jobs (queued)
 //!   ─pick_compression_job─► finish_compression_job ─► batches.status = proven
 //!   ─next_proof_to_send─► mark_sent ─► sent_to_server, prover_jobs → prover_jobs_archive
@@ -38,7 +40,7 @@
 //! | `protocol_versions` | `version` (`0.MINOR.PATCH`) | `vk_hash` (32 bytes), `created_at` |
 //! | `batches` | `batch` | `status` `received`/`proven`/`sent_to_server`, `protocol_version`, `proven_at`, `sent_at` |
 //! | `witness_inputs` | `batch` | `witness`; job columns |
-//! | `prover_jobs` | `id` (autoincrement) | `batch`, `aggregation_round`, `circuit_id`, `depth`, `sequence_number` (unique together), `input`, `proof`; job columns |
+//! | `prover_jobs` | `id` (autoincrement) | `batch`, `aggregation_round` (0 basic, 1 leaf, 2 node), `circuit_id`, `depth`, `sequence_number` (unique together; positions in [`plan`]), `input`, `proof`; job columns |
 //! | `scheduler_jobs` | `batch` | `number_of_chunks`, `result`; job columns; also `waiting_for_proofs` |
 //! | `compression_jobs` | `batch` | `result`; job columns |
 //! | `prover_jobs_archive` | `id` | `prover_jobs`' columns plus `archived_at` |
@@ -63,6 +65,7 @@
 
 mod dal;
 mod error;
+pub mod plan;
 mod postgres;
 mod rows;
 mod sqlite;

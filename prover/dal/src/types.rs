@@ -48,15 +48,15 @@ impl Stage {
     }
 
     /// The aggregation round reported for the stage's jobs ([`PickedJob::aggregation_round`],
-    /// [`QueueDepth::aggregation_round`]): 0 for witness generation and basic proofs, 1 for
-    /// the scheduler, 2 for compression. (zkSync numbers its scheduler 4 and gives the
-    /// compressor none; this pipeline has no leaf/node/recursion-tip rounds.)
+    /// [`QueueDepth::aggregation_round`]): 0 for witness generation and prover jobs (whose
+    /// own rows carry their round: 0 basic, 1 leaf, 2 node), 3 for the scheduler, 4 for
+    /// compression — zkSync's numbering without its recursion-tip round.
     #[must_use]
     pub fn aggregation_round(self) -> u8 {
         match self {
             Stage::WitnessGeneration | Stage::BasicProof => 0,
-            Stage::Scheduler => 1,
-            Stage::Compression => 2,
+            Stage::Scheduler => 3,
+            Stage::Compression => 4,
         }
     }
 

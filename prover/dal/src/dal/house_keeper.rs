@@ -66,9 +66,41 @@ impl ProverDal {
         }
     }
 
+    /// Records that the worker `picked_by` is still working on job `id` of `stage`: its
+    /// `updated_at` becomes now, so [`ProverDal::requeue_stuck`] leaves it alone. Workers
+    /// send this while a long job (an aggregation round takes minutes) runs; a frozen or
+    /// killed worker stops sending it. Returns `false` when the job is no longer
+    /// `in_progress` for that worker (requeued and picked by another, or finished).
+    ///
+    /// # Errors
+    /// [`DalError::Database`].
+    pub async fn heartbeat(
+        &self,
+        stage: Stage,
+        id: i64,
+        picked_by: &str,
+    ) -> Result<bool, DalError> {
+        let now = now_ms();
+        let (table, key) = (stage.table(), stage.key());
+        let n = on_pool!(self.pool, pool => {
+            sqlx::query(&format!(
+                "UPDATE {table} SET updated_at = $1 WHERE {key} = $2 \
+                 AND status = 'in_progress' AND picked_by = $3"
+            ))
+            .bind(now)
+            .bind(id)
+            .bind(picked_by)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(n == 1)
+    }
+
     /// The house keeper's sweep over every stage, in one transaction: jobs `in_progress`
-    /// since at least `processing_timeout`, and `failed` jobs, go back to `queued` (picked_by
-    /// cleared) while `attempts < max_attempts`. Timed-out `in_progress` jobs that used every
+    /// with no sign of life (pick or [`ProverDal::heartbeat`]) for at least
+    /// `processing_timeout`, and `failed` jobs, go back to `queued` (picked_by cleared)
+    /// while `attempts < max_attempts`. Timed-out `in_progress` jobs that used every
     /// attempt become `failed` (error "processing timed out") and stay so: they are "stuck"
     /// until `requeue_batch`/`restart_*`.
     ///
@@ -84,7 +116,7 @@ impl ProverDal {
         let cutoff = now.saturating_sub(timeout);
         let max = i64::from(max_attempts);
         let timeout_error = format!(
-            "processing timed out (in progress for more than {} ms)",
+            "processing timed out (no sign of life for more than {} ms)",
             processing_timeout.as_millis()
         );
         let mut report = RequeueReport::default();
@@ -96,7 +128,7 @@ impl ProverDal {
                     "UPDATE {table} SET status = 'queued', picked_by = NULL, updated_at = $1, \
                      error = CASE WHEN status = 'in_progress' THEN $4 ELSE error END \
                      WHERE attempts < $3 AND (status = 'failed' \
-                     OR (status = 'in_progress' AND processing_started_at <= $2))"
+                     OR (status = 'in_progress' AND updated_at <= $2))"
                 ))
                 .bind(now)
                 .bind(cutoff)
@@ -109,7 +141,7 @@ impl ProverDal {
                 report.timed_out_at_max_attempts += sqlx::query(&format!(
                     "UPDATE {table} SET status = 'failed', updated_at = $1, error = $4 \
                      WHERE attempts >= $3 AND status = 'in_progress' \
-                     AND processing_started_at <= $2"
+                     AND updated_at <= $2"
                 ))
                 .bind(now)
                 .bind(cutoff)

@@ -9,6 +9,7 @@ use crate::common::{self, batch_with_chunks, TestDb, V1, V2};
 
 crate::on_both_backends!(
     timed_out_jobs_are_requeued_until_max_attempts,
+    a_heartbeat_keeps_a_long_job_from_being_requeued,
     failed_jobs_are_requeued_until_max_attempts,
     requeue_restart_and_delete,
     queue_report_and_stats,
@@ -68,6 +69,40 @@ async fn timed_out_jobs_are_requeued_until_max_attempts(db: TestDb) {
         .expect("job");
     let r = dal.requeue_stuck(Duration::ZERO, 3).await.expect("requeue");
     assert_eq!(r.witness_generation, 1);
+}
+
+async fn a_heartbeat_keeps_a_long_job_from_being_requeued(db: TestDb) {
+    let dal = &db.dal;
+    batch_with_chunks(dal, 1, 1, V1).await;
+    let job = dal
+        .pick_prover_job("p", V1, &[])
+        .await
+        .expect("pick")
+        .expect("job");
+    let timeout = Duration::from_millis(200);
+    // Older than the timeout, but alive: not requeued.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(dal
+        .heartbeat(Stage::BasicProof, job.id, "p")
+        .await
+        .expect("beat"));
+    assert!(
+        !dal.heartbeat(Stage::BasicProof, job.id, "other")
+            .await
+            .expect("beat"),
+        "only the worker holding the job"
+    );
+    let r = dal.requeue_stuck(timeout, 3).await.expect("requeue");
+    assert_eq!(r.total(), 0, "a job with a fresh heartbeat stays");
+    // Silent for longer than the timeout (frozen, killed): requeued, and the old
+    // worker's late heartbeat no longer holds it.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let r = dal.requeue_stuck(timeout, 3).await.expect("requeue");
+    assert_eq!(r.basic_proof, 1);
+    assert!(!dal
+        .heartbeat(Stage::BasicProof, job.id, "p")
+        .await
+        .expect("beat"));
 }
 
 async fn failed_jobs_are_requeued_until_max_attempts(db: TestDb) {

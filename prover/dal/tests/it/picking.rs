@@ -101,8 +101,8 @@ async fn concurrent_workers_pick_every_job_exactly_once(db: TestDb) {
         .expect("basic");
     assert_eq!((basic.queued, basic.in_progress), (0, JOBS as u64));
 
-    // Saving the proofs concurrently still queues the scheduler exactly when the last one
-    // lands (no two transactions miss each other's proof).
+    // Saving the proofs concurrently creates each leaf exactly once (no two transactions
+    // miss each other's proof), and so on up the tree: 100 leaves, 99 nodes.
     let ids: Vec<i64> = unique.into_iter().collect();
     let mut tasks = Vec::new();
     for (w, part) in ids.chunks(JOBS / WORKERS).enumerate() {
@@ -121,6 +121,57 @@ async fn concurrent_workers_pick_every_job_exactly_once(db: TestDb) {
     for t in tasks {
         t.await.expect("saver");
     }
+    let queued = |db: &crate::common::TestDb| {
+        let dal = db.dal.clone();
+        async move {
+            dal.queue_report()
+                .await
+                .expect("queue")
+                .iter()
+                .find(|q| q.stage == Stage::BasicProof)
+                .map_or(0, |q| q.queued)
+        }
+    };
+    assert_eq!(
+        queued(&db).await,
+        (JOBS / 2) as u64,
+        "one leaf per two chunks"
+    );
+    let mut rounds = 0;
+    let mut aggregated = 0;
+    loop {
+        let mut tasks = Vec::new();
+        for w in 0..WORKERS {
+            let dal = if w % 2 == 0 {
+                db.dal.clone()
+            } else {
+                second.clone()
+            };
+            tasks.push(tokio::spawn(async move {
+                let mut n = 0;
+                while let Some(job) = dal.pick_prover_job("agg", V1, &[]).await.expect("pick") {
+                    dal.save_proof(job.id, b"proof", 1).await.expect("save");
+                    n += 1;
+                }
+                n
+            }));
+        }
+        let mut picked = 0;
+        for t in tasks {
+            picked += t.await.expect("worker");
+        }
+        if picked == 0 {
+            break;
+        }
+        aggregated += picked;
+        rounds += 1;
+        assert!(rounds < 50, "the tree ends");
+    }
+    assert_eq!(
+        aggregated,
+        JOBS / 2 + JOBS / 2 - 1,
+        "100 leaves and 99 nodes, once each"
+    );
     let s = db
         .dal
         .pick_scheduler_job("s", V1)

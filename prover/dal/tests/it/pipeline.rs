@@ -1,14 +1,17 @@
 //! The pipeline end to end on both dialects: every stage to the archive, protocol versions,
-//! and the scheduler's gating on the last chunk proof.
+//! and the gating of each aggregation round on its inputs.
 
-use sq_prover_dal::{BatchState, DalError, JobStatus, ProverDal, Stage, BASIC_CIRCUIT_ID};
+use sq_prover_dal::plan::AggregationInput;
+use sq_prover_dal::{
+    BatchState, DalError, JobStatus, PickedJob, ProverDal, Stage, BASIC_CIRCUIT_ID,
+};
 
 use crate::common::{batch_with_chunks, TestDb, V1};
 
 crate::on_both_backends!(
     happy_path_through_every_stage_to_the_archive,
     protocol_versions_are_idempotent_and_conflicts_are_errors,
-    the_scheduler_waits_for_the_last_chunk_proof,
+    each_round_waits_for_its_inputs,
 );
 
 async fn happy_path_through_every_stage_to_the_archive(db: TestDb) {
@@ -37,6 +40,8 @@ async fn happy_path_through_every_stage_to_the_archive(db: TestDb) {
         .await
         .expect("finish witness");
 
+    // Rounds 0, 1 and 2: each job is created once its inputs are proven, and picked in
+    // (round, sequence) order; the scheduler waits for the root.
     let mut seen = Vec::new();
     while let Some(job) = dal
         .pick_prover_job("p-1", V1, &[])
@@ -44,11 +49,10 @@ async fn happy_path_through_every_stage_to_the_archive(db: TestDb) {
         .expect("pick prover")
     {
         assert_eq!(job.batch, 1);
-        assert_eq!(
-            (job.aggregation_round, job.circuit_id, job.depth),
-            (0, BASIC_CIRCUIT_ID, 0)
-        );
-        assert_eq!(job.input, vec![job.sequence_number as u8; 4]);
+        if job.aggregation_round == 0 {
+            assert_eq!((job.circuit_id, job.depth), (BASIC_CIRCUIT_ID, 0));
+            assert_eq!(job.input, vec![job.sequence_number as u8; 4]);
+        }
         assert!(dal
             .pick_scheduler_job("s", V1)
             .await
@@ -61,18 +65,20 @@ async fn happy_path_through_every_stage_to_the_archive(db: TestDb) {
         )
         .await
         .expect("save proof");
-        seen.push(job.sequence_number);
+        seen.push((job.aggregation_round, job.depth, job.sequence_number));
     }
-    assert_eq!(seen, [0, 1, 2], "prover jobs in sequence order");
     assert_eq!(
-        dal.chunk_proofs(1).await.expect("chunk proofs"),
+        seen,
         [
-            b"proof 0".to_vec(),
-            b"proof 1".to_vec(),
-            b"proof 2".to_vec()
-        ]
+            (0, 0, 0),
+            (0, 0, 1),
+            (0, 0, 2),
+            (1, 0, 0),
+            (1, 0, 1),
+            (2, 1, 0)
+        ],
+        "3 chunks: leaves over chunks 0..2 and 2..3, one node over both"
     );
-
     let s = dal
         .pick_scheduler_job("s-1", V1)
         .await
@@ -83,6 +89,10 @@ async fn happy_path_through_every_stage_to_the_archive(db: TestDb) {
         (1, 1, Stage::Scheduler.aggregation_round())
     );
     assert!(s.input.is_empty());
+    assert!(dal
+        .heartbeat(Stage::Scheduler, s.id, "s-1")
+        .await
+        .expect("heartbeat"));
     dal.finish_scheduler_job(1, b"aggregated", 50)
         .await
         .expect("finish scheduler");
@@ -128,7 +138,7 @@ async fn happy_path_through_every_stage_to_the_archive(db: TestDb) {
     let report = dal.batch_status(1).await.expect("status").expect("report");
     assert_eq!(report.state, Some(BatchState::SentToServer));
     let basic = report.stage(Stage::BasicProof).expect("basic");
-    assert_eq!(basic.jobs.len(), 3);
+    assert_eq!(basic.jobs.len(), 6, "3 chunks, 2 leaves, 1 node");
     assert!(basic
         .jobs
         .iter()
@@ -184,17 +194,27 @@ async fn protocol_versions_are_idempotent_and_conflicts_are_errors(db: TestDb) {
     ));
 }
 
-async fn the_scheduler_waits_for_the_last_chunk_proof(db: TestDb) {
+/// Picks the next prover job and checks its (round, depth, sequence number).
+async fn pick_at(dal: &ProverDal, key: (u8, u32, u32)) -> PickedJob {
+    let job = dal
+        .pick_prover_job("p", V1, &[])
+        .await
+        .expect("pick")
+        .expect("a prover job");
+    assert_eq!(
+        (job.aggregation_round, job.depth, job.sequence_number),
+        key,
+        "{job:?}"
+    );
+    job
+}
+
+async fn each_round_waits_for_its_inputs(db: TestDb) {
     let dal = &db.dal;
     batch_with_chunks(dal, 1, 3, V1).await;
-    let mut picked = Vec::new();
-    for _ in 0..3 {
-        picked.push(
-            dal.pick_prover_job("p", V1, &[])
-                .await
-                .expect("pick")
-                .expect("job"),
-        );
+    let mut chunk = Vec::new();
+    for i in 0..3 {
+        chunk.push(pick_at(dal, (0, 0, i)).await);
     }
     let status = |dal: ProverDal| async move {
         dal.batch_status(1)
@@ -206,28 +226,49 @@ async fn the_scheduler_waits_for_the_last_chunk_proof(db: TestDb) {
             .jobs[0]
             .status
     };
-    assert_eq!(status(dal.clone()).await, JobStatus::WaitingForProofs);
-    dal.save_proof(picked[2].id, b"p2", 1).await.expect("save");
-    dal.save_proof(picked[0].id, b"p0", 1).await.expect("save");
+    let nothing_queued = |dal: ProverDal| async move {
+        dal.pick_prover_job("p", V1, &[])
+            .await
+            .expect("pick")
+            .is_none()
+    };
+    // Chunk 0 alone makes no leaf; chunk 2 alone makes leaf 1 (chunks 2..3).
+    dal.save_proof(chunk[0].id, b"p0", 1).await.expect("save");
+    assert!(nothing_queued(dal.clone()).await);
+    dal.save_proof(chunk[2].id, b"p2", 1).await.expect("save");
+    let leaf1 = pick_at(dal, (1, 0, 1)).await;
+    let input: AggregationInput = serde_json::from_slice(&leaf1.input).expect("input");
+    assert_eq!(input, AggregationInput::Leaf { lo: 2, hi: 3 });
+    assert!(nothing_queued(dal.clone()).await);
+    dal.save_proof(chunk[1].id, b"p1", 1).await.expect("save");
+    let leaf0 = pick_at(dal, (1, 0, 0)).await;
+    dal.save_proof(leaf0.id, b"l0", 1).await.expect("save");
+    assert!(
+        nothing_queued(dal.clone()).await,
+        "the node waits for leaf 1"
+    );
+    dal.save_proof(leaf1.id, b"l1", 1).await.expect("save");
+    let node = pick_at(dal, (2, 1, 0)).await;
     assert_eq!(status(dal.clone()).await, JobStatus::WaitingForProofs);
     assert!(dal
         .pick_scheduler_job("s", V1)
         .await
         .expect("pick")
         .is_none());
-    dal.save_proof(picked[1].id, b"p1", 1).await.expect("save");
+    dal.save_proof(node.id, b"root", 1).await.expect("save");
     assert_eq!(status(dal.clone()).await, JobStatus::Queued);
-    // Restarting a chunk before the scheduler is picked puts it back to waiting.
-    assert!(dal.restart_job(picked[1].id).await.expect("restart"));
+    assert_eq!(
+        dal.root_proof(1).await.expect("root"),
+        Some(b"root".to_vec())
+    );
+    // Restarting the root before the scheduler is picked puts it back to waiting.
+    assert!(dal.restart_job(node.id).await.expect("restart"));
     assert_eq!(status(dal.clone()).await, JobStatus::WaitingForProofs);
+    assert_eq!(dal.root_proof(1).await.expect("root"), None);
     assert!(!dal.restart_job(123_456).await.expect("unknown job"));
-    let again = dal
-        .pick_prover_job("p", V1, &[])
-        .await
-        .expect("pick")
-        .expect("restarted");
-    assert_eq!((again.id, again.attempts), (picked[1].id, 1));
-    dal.save_proof(again.id, b"p1", 1).await.expect("save");
+    let again = pick_at(dal, (2, 1, 0)).await;
+    assert_eq!((again.id, again.attempts), (node.id, 1));
+    dal.save_proof(again.id, b"root", 1).await.expect("save");
     let s = dal
         .pick_scheduler_job("s", V1)
         .await
@@ -237,5 +278,9 @@ async fn the_scheduler_waits_for_the_last_chunk_proof(db: TestDb) {
     assert_eq!(
         dal.chunk_proofs(1).await.expect("proofs"),
         [b"p0".to_vec(), b"p1".to_vec(), b"p2".to_vec()]
+    );
+    assert_eq!(
+        dal.round_proofs(1, 1, 0, (0, 2)).await.expect("leaves"),
+        [b"l0".to_vec(), b"l1".to_vec()]
     );
 }
