@@ -76,15 +76,16 @@
 //! | verifier of the circuit's own batch proofs | **built** ([`batch_verifier`]): the batch-STARK transcript, each table's constraints with the LogUp gadget's, the terminal sum, FRI over several heights; a proof of another program is refused |
 //! | node round (two proofs of the round below, claims merged) | **built** ([`node_circuit`]); a tree of nodes over a batch's leaves ends in one proof, measured by `aggregate_bench` |
 //! | scheduler round (the batch claim with batch number and protocol version, the circuit digest exposed) | **built** ([`scheduler_circuit`]): over the tree's top proof; refuses a proof that does not start the batch, another claim, another digest |
+//! | the rounds as whole steps with each proof's tree shape, the circuits rebuilt from it (cached), the scheduler proof verified against a batch claim | **built** ([`aggregation`]); the prover pipeline runs them as leaf, node and scheduler jobs, and the rollup node verifies the one scheduler proof |
 //! | compression in the L1 configuration (Keccak) | not built |
-//! | rounds as prover-pipeline jobs, the rollup's single-proof check | not built |
 //!
-//! So one proof per batch exists (the top node), but it is neither small nor cheap yet
-//! (see `aggregate_bench` and the notes on cost in [`batch_verifier`]), no pipeline
-//! round makes it, and nothing on L1 or in the rollup checks it.
+//! So one proof per batch exists and is what the rollup checks, but it is neither small
+//! nor cheap yet (see `aggregate_bench` and the notes on cost in [`batch_verifier`]), and
+//! nothing on L1 checks it.
 //!
 //! # Modules
 //!
+//! - [`aggregation`]: the rounds as steps for the pipeline and the verifier;
 //! - [`circuit`]: programs, tables, gadgets;
 //! - [`chunk_circuit`]: the circuit of one chunk proof; [`leaf_circuit`]: the leaf round;
 //! - [`batch_verifier`]: the verifier of the circuit's own proofs ([`batch_witness`]: its
@@ -97,6 +98,7 @@
 //! - [`shape`], [`opening_air`], [`opening_trace`], [`opening_proof`]: the Merkle-opening
 //!   table.
 
+pub mod aggregation;
 pub mod batch_verifier;
 pub mod batch_witness;
 pub mod child;

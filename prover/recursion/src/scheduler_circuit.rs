@@ -62,16 +62,35 @@ pub fn protocol_version_digest(version: &str) -> [BabyBear; 8] {
 impl SchedulerClaim {
     /// The public values (layout in the module docs).
     pub fn to_fields(&self) -> Vec<BabyBear> {
-        let mut out: Vec<BabyBear> = (0..4)
-            .map(|i| BabyBear::from_u64((self.batch >> (16 * i)) & 0xffff))
-            .collect();
-        let s = self.state.to_fields();
-        out.extend_from_slice(&s[0..16]);
-        out.extend_from_slice(&s[24..PUBLIC_INPUTS_LEN]);
-        out.extend(protocol_version_digest(&self.protocol_version));
-        out.extend(self.circuit_digest);
-        out
+        scheduler_publics(
+            self.batch,
+            &self.state.to_fields(),
+            &self.protocol_version,
+            self.circuit_digest,
+        )
     }
+}
+
+/// The scheduler's public values for a top proof whose claim is `child_claim` (chunk
+/// layout, [`PUBLIC_INPUTS_LEN`] elements; its commitment before is not repeated, being
+/// zero): the layout of [`SchedulerClaim::to_fields`].
+///
+/// # Panics
+/// When `child_claim` is shorter than [`PUBLIC_INPUTS_LEN`].
+pub fn scheduler_publics(
+    batch: u64,
+    child_claim: &[BabyBear],
+    protocol_version: &str,
+    circuit_digest: [BabyBear; 8],
+) -> Vec<BabyBear> {
+    let mut out: Vec<BabyBear> = (0..4)
+        .map(|i| BabyBear::from_u64((batch >> (16 * i)) & 0xffff))
+        .collect();
+    out.extend_from_slice(&child_claim[0..16]);
+    out.extend_from_slice(&child_claim[24..PUBLIC_INPUTS_LEN]);
+    out.extend(protocol_version_digest(protocol_version));
+    out.extend(circuit_digest);
+    out
 }
 
 /// The scheduler circuit over a top proof of `child`'s circuit, for `protocol_version`.

@@ -1,52 +1,59 @@
-//! Verifies a batch's chunk proofs and their chaining against the batch claim the rollup node holds.
+//! Verifies a batch's one recursive (scheduler) proof against the batch claim the rollup node holds.
 //!
-//! A [`BatchProof`] is the list of basic (round 0) chunk proofs of one batch
-//! ([`sq_prover_circuits::ChunkProof`]). [`verify_batch`] verifies **every** chunk proof
-//! with the STARK verifier and then performs the "scheduler" check natively: chunk 0
-//! starts at the claimed `root_before` and the zero commitment, each chunk starts where
-//! the previous one ended, the last one ends at the claimed `root_after` and
-//! `commitment`, and every chunk credits fees to the claimed fee recipient.
+//! A [`BatchProof`] carries the scheduler proof of `sq_prover_recursion::aggregation`:
+//! the batch's chunk proofs were verified inside leaf proofs, those inside a tree of node
+//! proofs, and the top one inside the scheduler proof, whose public values are the batch
+//! claim (batch number, state roots before and after, transfer commitment, fee
+//! recipient), the protocol version and the digest of the tree's top circuit.
+//! [`verify_batch`] verifies that one proof against the claim the node computed itself;
+//! its cost does not grow with the number of chunks beyond rebuilding the tree's
+//! circuits (cached per shape).
 //!
-//! **This is not recursive or succinct aggregation.** Verification cost and proof size
-//! grow linearly with the number of chunks: no recursion (a STARK verifier circuit in
-//! Plonky3) is available on crates.io yet, so the chunk proofs are not folded into one
-//! proof. [`VerifiedBatch::succinct`] is `false` to make that explicit to callers.
+//! **The batch number is a public value, not proven** (nothing below the scheduler knows
+//! batch numbers): the caller's claim pins it, and the root before must be the caller's
+//! own state root after the previous batch, which is what binds a proof to a batch.
 //!
 //! **Transaction signatures are not proven.** The rollup executor checks each
 //! transaction's signature before the transfer enters a batch; the circuit takes the
 //! sender as given. Likewise the uniqueness of an address across leaves is guaranteed by
 //! the executor's address map, not by the proof (see `sq_prover_circuits::witness`).
+//!
+//! **Not yet for L1.** The scheduler proof is made in the chunk configuration (Poseidon2
+//! Merkle trees and transcript); the compression round into the L1 configuration
+//! (Keccak) is not built, so the compressor stage passes this proof on unchanged.
 
 pub mod codec;
 
+use p3_baby_bear::BabyBear;
+use p3_field::{PrimeCharacteristicRing, PrimeField32};
 use serde::{Deserialize, Serialize};
 use sq_prover_circuits::account::{address_hex, Address};
 use sq_prover_circuits::hash::Digest;
-use sq_prover_circuits::{verify_chunk, vk_hash, ChunkProof};
+use sq_prover_circuits::vk_hash;
+use sq_prover_circuits::witness::PublicInputs;
+use sq_prover_recursion::aggregation::{verify_scheduler, SchedulerProof};
 
 pub use codec::{CodecError, MAX_BATCH_PROOF_BYTES};
+pub use sq_prover_recursion::aggregation::{TreeShape, MAX_TREE_CHUNKS as MAX_CHUNKS};
 
-/// The protocol version this build of the verifier speaks: chunk proofs of the circuit
-/// identified by [`sq_prover_circuits::vk_hash`].
+/// The protocol version this build of the verifier speaks: scheduler proofs over chunk
+/// proofs of the circuit identified by [`sq_prover_circuits::vk_hash`].
 pub const PROTOCOL_VERSION: &str = "0.1.0";
 
-/// Most chunk proofs one batch proof may carry.
-pub const MAX_CHUNKS: usize = 4096;
-
 /// The note carried by every [`VerifiedBatch`].
-pub const NOTE: &str = "verified every chunk proof individually and their chaining; NOT recursive \
-     or succinct aggregation (cost linear in chunks); transaction signatures are checked by the \
-     rollup executor, not inside the proof";
+pub const NOTE: &str = "verified one recursive (scheduler) proof over every chunk proof of the \
+     batch; not yet compressed for L1; transaction signatures are checked by the rollup \
+     executor, not inside the proof";
 
 /// A batch proof as a prover submits it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Serialize, Deserialize)]
 pub struct BatchProof {
     /// The protocol version the prover built the proofs for (e.g. `"0.1.0"`).
     pub protocol_version: String,
     /// The batch number.
     pub batch: u64,
-    /// The chunk proofs, in execution order.
-    pub chunks: Vec<ChunkProof>,
+    /// The scheduler proof.
+    pub proof: SchedulerProof,
 }
 
 /// What the rollup node knows about a batch and expects the proof to establish.
@@ -74,7 +81,10 @@ pub struct VerifiedBatch {
     pub protocol_version: String,
     /// [`sq_prover_circuits::vk_hash`] of the circuit the chunk proofs were checked with.
     pub circuit_id: [u8; 32],
-    /// Number of chunk proofs verified.
+    /// The digest of the tree's top circuit (its preprocessed commitment, 8 BabyBear
+    /// elements as little-endian `u32`s), which pins every circuit below it.
+    pub circuit_digest: [u8; 32],
+    /// Number of chunk proofs aggregated.
     pub chunks: usize,
     /// The state root before the batch.
     pub root_before: Digest,
@@ -82,8 +92,7 @@ pub struct VerifiedBatch {
     pub root_after: Digest,
     /// The batch's transfer commitment.
     pub commitment: Digest,
-    /// Always `false`: the chunks were verified one by one, not through one succinct
-    /// (recursive) proof.
+    /// `true`: one recursive proof was verified, not each chunk proof.
     pub succinct: bool,
     /// Plain-language caveats: [`NOTE`].
     pub note: String,
@@ -108,75 +117,102 @@ pub enum VerifyError {
         /// The proof's batch.
         got: u64,
     },
-    /// No chunk proofs (a batch, even an empty one, has at least one chunk).
-    #[error("the batch proof has no chunks")]
-    NoChunks,
-    /// More than [`MAX_CHUNKS`] chunk proofs.
-    #[error("the batch proof has {got} chunks, at most {max} are accepted")]
-    TooManyChunks {
-        /// The number given.
-        got: usize,
-        /// [`MAX_CHUNKS`].
-        max: usize,
-    },
-    /// Chunk 0 does not start at the claimed root before.
-    #[error("chunk 0 starts at root {got}, the claim's root before is {expected}")]
+    /// The proof's tree is out of bounds (too many chunks, too deep, …).
+    #[error("{0}")]
+    Shape(String),
+    /// The claim the proof states starts at another root than the claim's root before.
+    #[error("the proof starts at root {got}, the claim's root before is {expected}")]
     RootBefore {
         /// The claim's root.
         expected: Digest,
-        /// Chunk 0's root before.
+        /// The proof's root before.
         got: Digest,
     },
-    /// Chunk 0's commitment before is not [`Digest::ZERO`].
-    #[error("chunk 0 starts at commitment {got}, not the zero commitment")]
+    /// The proof states a non-zero commitment before (it does not start a batch).
+    #[error("the proof starts at commitment {got}, not the zero commitment")]
     CommitmentStart {
-        /// Chunk 0's commitment before.
+        /// The proof's commitment before.
         got: Digest,
     },
-    /// A chunk does not start where the previous one ended (a missing, extra or
-    /// reordered chunk).
-    #[error("chunk {chunk} does not start where chunk {} ended", chunk - 1)]
-    Discontinuity {
-        /// Index of the chunk that does not chain.
-        chunk: usize,
-    },
-    /// A chunk credits fees to another account.
-    #[error("chunk {chunk} credits fees to another account than the claimed fee recipient")]
-    FeeRecipient {
-        /// Index of the chunk.
-        chunk: usize,
-    },
-    /// The last chunk does not end at the claimed root after.
-    #[error("the last chunk ends at root {got}, the claim's root after is {expected}")]
+    /// The proof credits fees to another account.
+    #[error("the proof credits fees to another account than the claimed fee recipient")]
+    FeeRecipient,
+    /// The proof ends at another root than the claim's root after.
+    #[error("the proof ends at root {got}, the claim's root after is {expected}")]
     RootAfter {
         /// The claim's root.
         expected: Digest,
-        /// The last chunk's root after.
+        /// The proof's root after.
         got: Digest,
     },
-    /// The last chunk does not end at the claimed commitment.
-    #[error("the last chunk ends at commitment {got}, the claim's commitment is {expected}")]
+    /// The proof ends at another commitment than the claim's.
+    #[error("the proof ends at commitment {got}, the claim's commitment is {expected}")]
     Commitment {
         /// The claim's commitment.
         expected: Digest,
-        /// The last chunk's commitment after.
+        /// The proof's commitment after.
         got: Digest,
     },
-    /// A chunk proof does not verify.
-    #[error("chunk {chunk}: {source}")]
-    Chunk {
-        /// Index of the chunk.
-        chunk: usize,
-        /// The chunk verifier's error.
-        source: sq_prover_circuits::VerifyError,
-    },
+    /// The scheduler proof does not verify against the claim.
+    #[error("the batch proof does not verify: {0}")]
+    Proof(String),
+}
+
+/// The claim in the chunk layout the scheduler proof states (commitment before zero).
+fn claim_fields(claim: &BatchClaim) -> Vec<BabyBear> {
+    PublicInputs {
+        root_before: claim.root_before,
+        root_after: claim.root_after,
+        commitment_before: Digest::ZERO,
+        commitment_after: claim.commitment,
+        fee_recipient: claim.fee_recipient,
+    }
+    .to_fields()
+}
+
+/// Compares the claim the proof states with the verifier's, field by field, for a
+/// precise error before the proof is verified (against the verifier's claim).
+fn compare_claims(stated: &[BabyBear], claim: &BatchClaim) -> Result<(), VerifyError> {
+    let digest = |k: usize| {
+        let mut d = [BabyBear::ZERO; 8];
+        if let Some(s) = stated.get(8 * k..8 * k + 8) {
+            d.copy_from_slice(s);
+        }
+        Digest(d)
+    };
+    let expected = claim_fields(claim);
+    if digest(0) != claim.root_before {
+        return Err(VerifyError::RootBefore {
+            expected: claim.root_before,
+            got: digest(0),
+        });
+    }
+    if digest(2) != Digest::ZERO {
+        return Err(VerifyError::CommitmentStart { got: digest(2) });
+    }
+    if stated.get(32..) != expected.get(32..) {
+        return Err(VerifyError::FeeRecipient);
+    }
+    if digest(1) != claim.root_after {
+        return Err(VerifyError::RootAfter {
+            expected: claim.root_after,
+            got: digest(1),
+        });
+    }
+    if digest(3) != claim.commitment {
+        return Err(VerifyError::Commitment {
+            expected: claim.commitment,
+            got: digest(3),
+        });
+    }
+    Ok(())
 }
 
 /// Verifies `proof` against `claim` for `expected_protocol_version`.
 ///
-/// The cheap checks (version, batch, chaining, claim) run before any STARK verification,
-/// so a mismatched submission is rejected without verifying proofs. Chunk proofs are
-/// verified one by one (not succinct: see the crate docs).
+/// The cheap checks (version, batch, the claim the proof states) run before the STARK
+/// verification, so a mismatched submission is rejected without verifying; the proof is
+/// then verified against `claim` itself, not against what it states.
 ///
 /// # Errors
 /// The first [`VerifyError`] found.
@@ -197,64 +233,33 @@ pub fn verify_batch(
             got: proof.batch,
         });
     }
-    let (first, last) = match (proof.chunks.first(), proof.chunks.last()) {
-        (Some(f), Some(l)) => (f, l),
-        _ => return Err(VerifyError::NoChunks),
-    };
-    if proof.chunks.len() > MAX_CHUNKS {
-        return Err(VerifyError::TooManyChunks {
-            got: proof.chunks.len(),
-            max: MAX_CHUNKS,
-        });
-    }
-    if first.public.root_before != claim.root_before {
-        return Err(VerifyError::RootBefore {
-            expected: claim.root_before,
-            got: first.public.root_before,
-        });
-    }
-    if first.public.commitment_before != Digest::ZERO {
-        return Err(VerifyError::CommitmentStart {
-            got: first.public.commitment_before,
-        });
-    }
-    for (i, pair) in proof.chunks.windows(2).enumerate() {
-        let (prev, next) = (&pair[0].public, &pair[1].public);
-        if next.root_before != prev.root_after || next.commitment_before != prev.commitment_after {
-            return Err(VerifyError::Discontinuity { chunk: i + 1 });
-        }
-    }
-    if let Some(chunk) = proof
-        .chunks
-        .iter()
-        .position(|c| c.public.fee_recipient != claim.fee_recipient)
-    {
-        return Err(VerifyError::FeeRecipient { chunk });
-    }
-    if last.public.root_after != claim.root_after {
-        return Err(VerifyError::RootAfter {
-            expected: claim.root_after,
-            got: last.public.root_after,
-        });
-    }
-    if last.public.commitment_after != claim.commitment {
-        return Err(VerifyError::Commitment {
-            expected: claim.commitment,
-            got: last.public.commitment_after,
-        });
-    }
-    for (chunk, c) in proof.chunks.iter().enumerate() {
-        verify_chunk(c).map_err(|source| VerifyError::Chunk { chunk, source })?;
+    proof
+        .proof
+        .shape
+        .check()
+        .map_err(|e| VerifyError::Shape(e.to_string()))?;
+    compare_claims(&proof.proof.claim, claim)?;
+    let digest = verify_scheduler(
+        &proof.proof,
+        claim.batch,
+        &claim_fields(claim),
+        expected_protocol_version,
+    )
+    .map_err(|e| VerifyError::Proof(e.to_string()))?;
+    let mut circuit_digest = [0u8; 32];
+    for (out, d) in circuit_digest.chunks_mut(4).zip(digest) {
+        out.copy_from_slice(&d.as_canonical_u32().to_le_bytes());
     }
     Ok(VerifiedBatch {
         batch: proof.batch,
         protocol_version: proof.protocol_version.clone(),
         circuit_id: vk_hash(),
-        chunks: proof.chunks.len(),
+        circuit_digest,
+        chunks: proof.proof.shape.chunks(),
         root_before: claim.root_before,
         root_after: claim.root_after,
         commitment: claim.commitment,
-        succinct: false,
+        succinct: true,
         note: NOTE.to_owned(),
     })
 }
