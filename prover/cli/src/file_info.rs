@@ -1,14 +1,17 @@
 //! `file-info`: decodes a saved batch witness (JSON), chunk witness (JSON) or batch proof
-//! (`SQBP` + postcard) and describes it.
+//! (`SQB2` + postcard: one scheduler proof) and describes it.
 
 use std::fmt::Write as _;
 
 use anyhow::{anyhow, bail, Context as _};
+use p3_field::{PrimeCharacteristicRing, PrimeField32};
+use sq_prover_circuits::hash::{Digest, F};
 use sq_prover_circuits::witness::{BatchWitness, ChunkWitness};
-use sq_prover_verifier::BatchProof;
+use sq_prover_recursion::aggregation::circuit_digest;
+use sq_prover_verifier::{BatchProof, TreeShape};
 
 /// The magic that starts every encoded batch proof.
-const PROOF_MAGIC: &[u8] = b"SQBP";
+const PROOF_MAGIC: &[u8] = &sq_prover_verifier::codec::MAGIC;
 
 /// `0x`-prefixed hex of a 20-byte address.
 fn address(a: &[u8; 20]) -> String {
@@ -25,11 +28,11 @@ pub fn render_file_info(bytes: &[u8]) -> anyhow::Result<String> {
     }
     if bytes.starts_with(PROOF_MAGIC) || PROOF_MAGIC.starts_with(bytes) {
         let proof = BatchProof::from_bytes(bytes)
-            .map_err(|e| anyhow!("not a valid SQBP batch proof: {e}"))?;
+            .map_err(|e| anyhow!("not a valid SQB2 batch proof: {e}"))?;
         return Ok(render_batch_proof(&proof, bytes.len()));
     }
     let value: serde_json::Value = serde_json::from_slice(bytes).context(
-        "the file is neither a batch proof (no SQBP magic) nor JSON (a batch or chunk witness)",
+        "the file is neither a batch proof (no SQB2 magic) nor JSON (a batch or chunk witness)",
     )?;
     if value.get("public").is_some() {
         let chunk: ChunkWitness = serde_json::from_value(value)
@@ -69,32 +72,58 @@ fn render_chunk_witness(w: &ChunkWitness, size: usize) -> String {
     out
 }
 
+/// A digest stated in a claim: 8 elements from `at`, or `?` when the claim is short.
+fn stated(claim: &[F], at: usize) -> String {
+    claim.get(at..at + 8).map_or_else(
+        || "?".to_owned(),
+        |d| {
+            let mut a = [F::ZERO; 8];
+            a.copy_from_slice(d);
+            Digest(a).to_string()
+        },
+    )
+}
+
+/// The tree as text: `[b b]` for a leaf (each chunk's log2 trace height), `(l r)` for a
+/// node.
+fn shape_text(s: &TreeShape) -> String {
+    match s {
+        TreeShape::Leaf(bits) => {
+            let b: Vec<String> = bits.iter().map(u8::to_string).collect();
+            format!("[{}]", b.join(" "))
+        }
+        TreeShape::Node(l, r) => format!("({} {})", shape_text(l), shape_text(r)),
+    }
+}
+
 fn render_batch_proof(p: &BatchProof, size: usize) -> String {
-    let mut out = String::from("== Batch proof (SQBP) ==\n");
+    let mut out = String::from("== Batch proof (SQB2: scheduler proof) ==\n");
+    let s = &p.proof;
     let _ = writeln!(out, "File size: {size} bytes");
     let _ = writeln!(out, "Protocol version: {}", p.protocol_version);
     let _ = writeln!(out, "Batch: {}", p.batch);
-    let _ = writeln!(out, "Chunks: {}", p.chunks.len());
-    if let (Some(first), Some(last)) = (p.chunks.first(), p.chunks.last()) {
-        let _ = writeln!(out, "Root before: {}", first.public.root_before);
-        let _ = writeln!(out, "Root after: {}", last.public.root_after);
-        let _ = writeln!(out, "Commitment: {}", last.public.commitment_after);
-        let _ = writeln!(
-            out,
-            "Fee recipient: {}",
-            address(&first.public.fee_recipient)
-        );
+    let _ = writeln!(out, "Chunks: {}", s.shape.chunks());
+    let _ = writeln!(out, "Tree depth: {}", s.shape.depth());
+    let _ = writeln!(out, "Tree: {}", shape_text(&s.shape));
+    let _ = writeln!(out, "Stated root before: {}", stated(&s.claim, 0));
+    let _ = writeln!(out, "Stated root after: {}", stated(&s.claim, 8));
+    let _ = writeln!(out, "Stated commitment: {}", stated(&s.claim, 24));
+    let limbs: Vec<String> = s
+        .claim
+        .get(32..)
+        .unwrap_or_default()
+        .iter()
+        .map(|l| format!("{:04x}", l.as_canonical_u32()))
+        .collect();
+    let _ = writeln!(out, "Stated fee recipient limbs: {}", limbs.join(" "));
+    match circuit_digest(&s.shape) {
+        Ok(d) => {
+            let _ = writeln!(out, "Circuit digest: {}", Digest(d));
+        }
+        Err(e) => {
+            let _ = writeln!(out, "Circuit digest: none ({e})");
+        }
     }
-    let total: usize = p.chunks.iter().map(|c| c.proof.len()).sum();
-    let _ = writeln!(out, "Chunk proof bytes: {total}");
-    for (i, c) in p.chunks.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "  chunk {i}: root {} -> {}, proof {} bytes",
-            c.public.root_before,
-            c.public.root_after,
-            c.proof.len()
-        );
-    }
+    out.push_str("(stated values are what the prover claims; `verify_batch` checks them)\n");
     out
 }

@@ -2,8 +2,9 @@
 
 use std::fmt::Write as _;
 
+use sq_prover_dal::plan::{self, LEAF_ROUND, NODE_ROUND};
 use sq_prover_dal::{
-    BatchState, BatchStatusReport, JobInfo, JobStatus, Stage, StageReport, StatsReport,
+    BatchState, BatchStatusReport, JobInfo, JobStatus, Stage, StageReport, StatsReport, BASIC_ROUND,
 };
 
 /// Label of a job counted as stuck: failed with every attempt used.
@@ -164,8 +165,12 @@ fn job_line(out: &mut String, stage: Stage, job: &JobInfo, max_attempts: u32) {
 /// Witness Generator: Successful ✅
 /// Basic Prover Jobs: In Progress ⌛️ (1/3 successful, 1 in progress, 1 queued)
 /// -- Aggregation Round 1 --
+/// Leaf Aggregation Jobs: Waiting for proofs ⏱️
+/// -- Aggregation Round 2 --
+/// Node Aggregation Jobs: Waiting for proofs ⏱️
+/// -- Aggregation Round 3 --
 /// Scheduler: Waiting for proofs ⏱️
-/// -- Compressor --
+/// -- Aggregation Round 4: Compressor --
 /// Compressor: Job not found 🚫
 /// ```
 ///
@@ -191,44 +196,34 @@ pub fn render_batch_status(report: &BatchStatusReport, verbose: bool, max_attemp
     out.push_str("\n== Proving Stages ==\n");
     let mut round = None;
     for stage in &report.stages {
-        let header = match stage.stage {
-            Stage::Compression => "-- Compressor --".to_owned(),
+        if stage.stage == Stage::BasicProof {
+            for r in [BASIC_ROUND, LEAF_ROUND, NODE_ROUND] {
+                let jobs = stage
+                    .jobs
+                    .iter()
+                    .filter(|j| j.aggregation_round == r)
+                    .cloned()
+                    .collect();
+                let sub = StageReport {
+                    stage: Stage::BasicProof,
+                    jobs,
+                };
+                header(&mut out, &mut round, format!("-- Aggregation Round {r} --"));
+                round_line(&mut out, report, r, &sub, verbose, max_attempts);
+            }
+            continue;
+        }
+        let h = match stage.stage {
+            Stage::Compression => "-- Aggregation Round 4: Compressor --".to_owned(),
             s => format!("-- Aggregation Round {} --", s.aggregation_round()),
         };
-        if round.as_ref() != Some(&header) {
-            let _ = writeln!(out, "{header}");
-            round = Some(header);
-        }
+        header(&mut out, &mut round, h);
         let _ = write!(
             out,
             "{}: {}",
             stage_title(stage.stage),
             stage_label(stage, max_attempts)
         );
-        if stage.stage == Stage::BasicProof && !stage.jobs.is_empty() {
-            let total = report
-                .number_of_chunks
-                .map_or(stage.jobs.len(), |n| n as usize);
-            let mut parts = vec![format!(
-                "{}/{total} successful",
-                stage.count(JobStatus::Successful)
-            )];
-            for (status, name) in [
-                (JobStatus::InProgress, "in progress"),
-                (JobStatus::Queued, "queued"),
-                (JobStatus::Failed, "failed"),
-            ] {
-                let n = stage.count(status);
-                if n > 0 {
-                    parts.push(format!("{n} {name}"));
-                }
-            }
-            let archived = stage.jobs.iter().filter(|j| j.archived).count();
-            if archived > 0 {
-                parts.push(format!("{archived} archived"));
-            }
-            let _ = write!(out, " ({})", parts.join(", "));
-        }
         out.push('\n');
         if verbose {
             for job in &stage.jobs {
@@ -237,6 +232,71 @@ pub fn render_batch_status(report: &BatchStatusReport, verbose: bool, max_attemp
         }
     }
     out
+}
+
+/// Writes `h` unless it is the current header.
+fn header(out: &mut String, current: &mut Option<String>, h: String) {
+    if current.as_ref() != Some(&h) {
+        let _ = writeln!(out, "{h}");
+        *current = Some(h);
+    }
+}
+
+/// The line of one prover-job round (0 basic, 1 leaf, 2 node): its label and counts out
+/// of the jobs the batch's tree needs ([`sq_prover_dal::plan`]).
+fn round_line(
+    out: &mut String,
+    report: &BatchStatusReport,
+    round: u8,
+    stage: &StageReport,
+    verbose: bool,
+    max_attempts: u32,
+) {
+    let (title, needed) = match (round, report.number_of_chunks) {
+        (BASIC_ROUND, n) => ("Basic Prover Jobs", n),
+        (LEAF_ROUND, n) => (
+            "Leaf Aggregation Jobs",
+            n.map(|n| plan::leaves(n.into()) as u32),
+        ),
+        (_, n) => (
+            "Node Aggregation Jobs",
+            n.map(|n| plan::leaves(n.into()).saturating_sub(1) as u32),
+        ),
+    };
+    let label = match (stage.jobs.is_empty(), needed) {
+        (true, Some(0)) => "Not needed (one leaf is the root) ✅",
+        (true, Some(_)) if round != BASIC_ROUND => WAITING,
+        _ => stage_label(stage, max_attempts),
+    };
+    let _ = write!(out, "{title}: {label}");
+    if !stage.jobs.is_empty() {
+        let total = needed.map_or(stage.jobs.len(), |n| n as usize);
+        let mut parts = vec![format!(
+            "{}/{total} successful",
+            stage.count(JobStatus::Successful)
+        )];
+        for (status, name) in [
+            (JobStatus::InProgress, "in progress"),
+            (JobStatus::Queued, "queued"),
+            (JobStatus::Failed, "failed"),
+        ] {
+            let n = stage.count(status);
+            if n > 0 {
+                parts.push(format!("{n} {name}"));
+            }
+        }
+        let archived = stage.jobs.iter().filter(|j| j.archived).count();
+        if archived > 0 {
+            parts.push(format!("{archived} archived"));
+        }
+        let _ = write!(out, " ({})", parts.join(", "));
+    }
+    out.push('\n');
+    if verbose {
+        for job in &stage.jobs {
+            job_line(out, Stage::BasicProof, job, max_attempts);
+        }
+    }
 }
 
 /// The text of `prover-cli stats`: batch counts and per-stage throughput since
@@ -368,7 +428,7 @@ mod tests {
         );
         assert!(text.contains("Witness Generator: Queued 📥\n"), "{text}");
         assert!(
-            text.contains("-- Compressor --\nCompressor: Job not found 🚫\n"),
+            text.contains("-- Aggregation Round 4: Compressor --\nCompressor: Job not found 🚫\n"),
             "{text}"
         );
 
@@ -400,6 +460,39 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("error:"), "{text}");
+    }
+
+    #[test]
+    fn rounds_1_and_2_show_their_jobs_out_of_what_the_tree_needs() {
+        let at = |round: u8, status: JobStatus| JobInfo {
+            aggregation_round: round,
+            ..job(status, 1)
+        };
+        let done = || at(0, JobStatus::Successful);
+        // 3 chunks: 2 leaves, 1 node. One leaf done, one in progress, no node yet.
+        let mut r = report(
+            vec![job(JobStatus::Successful, 1)],
+            vec![done(), done(), done()],
+        );
+        r.stages[1]
+            .jobs
+            .extend([at(1, JobStatus::Successful), at(1, JobStatus::InProgress)]);
+        let text = render_batch_status(&r, false, 10);
+        for line in [
+            "-- Aggregation Round 0 --\nWitness Generator: Successful ✅\nBasic Prover Jobs: Successful ✅ (3/3 successful)\n",
+            "-- Aggregation Round 1 --\nLeaf Aggregation Jobs: In Progress ⌛️ (1/2 successful, 1 in progress)\n",
+            "-- Aggregation Round 2 --\nNode Aggregation Jobs: Waiting for proofs ⏱️\n",
+            "-- Aggregation Round 3 --\nScheduler: Job not found 🚫\n",
+        ] {
+            assert!(text.contains(line), "{line:?} in\n{text}");
+        }
+        // 1 chunk: its leaf is the root, no node round.
+        let r = report(vec![job(JobStatus::Successful, 1)], vec![done()]);
+        let text = render_batch_status(&r, false, 10);
+        assert!(
+            text.contains("Node Aggregation Jobs: Not needed (one leaf is the root) ✅\n"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -4,8 +4,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use sq_prover_circuits::hash::Digest;
-use sq_prover_circuits::witness::{BatchWitness, PublicInputs};
-use sq_prover_circuits::ChunkProof;
+use sq_prover_circuits::witness::BatchWitness;
 use sq_prover_dal::{ProverDal, Stage};
 use sq_prover_verifier::BatchProof;
 
@@ -131,6 +130,10 @@ async fn status_batch_shows_each_state() {
         out.contains("Basic Prover Jobs: Stuck ⛔️ (max attempts) (1/2 successful, 1 failed)"),
         "{out}"
     );
+    assert!(
+        out.contains("Leaf Aggregation Jobs: Waiting for proofs ⏱️\n"),
+        "{out}"
+    );
     assert!(out.contains("Scheduler: Waiting for proofs ⏱️\n"), "{out}");
     assert!(
         out.contains("seq 1): Stuck ⛔️ (max attempts), attempts 1/1, picked by gpu-1"),
@@ -146,8 +149,10 @@ async fn status_batch_shows_each_state() {
     for line in [
         "-- Aggregation Round 0 --\nWitness Generator: Successful ✅\n",
         "Basic Prover Jobs: Successful ✅ (2/2 successful, 2 archived)\n",
-        "-- Aggregation Round 1 --\nScheduler: Successful ✅\n",
-        "-- Compressor --\nCompressor: Successful ✅\n",
+        "-- Aggregation Round 1 --\nLeaf Aggregation Jobs: Successful ✅ (1/1 successful, 1 archived)\n",
+        "-- Aggregation Round 2 --\nNode Aggregation Jobs: Not needed (one leaf is the root) ✅\n",
+        "-- Aggregation Round 3 --\nScheduler: Successful ✅\n",
+        "-- Aggregation Round 4: Compressor --\nCompressor: Successful ✅\n",
         "== Batch 99 Status ==\n> No batch found 🚫\n",
     ] {
         assert!(out.contains(line), "{line:?} missing from:\n{out}");
@@ -246,20 +251,18 @@ async fn stats_l1_and_config() {
 #[test]
 fn file_info_decodes_witnesses_and_proofs() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let public = PublicInputs {
-        root_before: Digest::ZERO,
-        root_after: Digest::ZERO,
-        commitment_before: Digest::ZERO,
-        commitment_after: Digest::ZERO,
-        fee_recipient: [0xab; 20],
-    };
+    // A real one-chunk batch, aggregated (one leaf, the scheduler).
+    let batch = sq_prover_circuits::testing::random_batch(2, 3, 5).expect("batch");
+    let chunk = batch.chunks(2).expect("chunks").remove(0);
+    let chunk_proof = sq_prover_circuits::prove_chunk(&chunk).expect("prove");
+    let child = (
+        postcard::from_bytes(&chunk_proof.proof).expect("decode"),
+        chunk.public.to_fields(),
+    );
     let proof = BatchProof {
         protocol_version: V.to_owned(),
         batch: 9,
-        chunks: vec![ChunkProof {
-            public,
-            proof: vec![1; 300],
-        }],
+        proof: sq_prover_recursion::aggregation::prove_batch(&[child], 2, 9, V).expect("aggregate"),
     }
     .to_bytes()
     .expect("encode");
@@ -289,16 +292,19 @@ fn file_info_decodes_witnesses_and_proofs() {
             .expect("run")
     };
     let out = stdout(&info("proof.bin"));
-    assert!(out.starts_with("== Batch proof (SQBP) ==\n"), "{out}");
     assert!(
-        out.contains("Protocol version: 0.1.0\nBatch: 9\nChunks: 1\n"),
+        out.starts_with("== Batch proof (SQB2: scheduler proof) ==\n"),
         "{out}"
     );
     assert!(
-        out.contains("Fee recipient: 0xabababababababababababababababababababab"),
+        out.contains("Protocol version: 0.1.0\nBatch: 9\nChunks: 1\nTree depth: 0\n"),
         "{out}"
     );
-    assert!(out.contains("proof 300 bytes"), "{out}");
+    assert!(
+        out.contains(&format!("Stated root before: {}", batch.root_before)),
+        "{out}"
+    );
+    assert!(out.contains("Circuit digest: 0x"), "{out}");
     let out = stdout(&info("witness.json"));
     assert!(out.starts_with("== Batch witness (JSON) ==\n"), "{out}");
     assert!(
@@ -306,10 +312,10 @@ fn file_info_decodes_witnesses_and_proofs() {
         "{out}"
     );
     for (name, expected) in [
-        ("truncated.bin", "not a valid SQBP batch proof"),
+        ("truncated.bin", "not a valid SQB2 batch proof"),
         (
             "garbage.bin",
-            "neither a batch proof (no SQBP magic) nor JSON",
+            "neither a batch proof (no SQB2 magic) nor JSON",
         ),
         ("other.json", "neither a batch witness"),
         ("missing.bin", "cannot read"),

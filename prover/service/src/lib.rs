@@ -1,4 +1,4 @@
-//! The prover binary: gateway, witness generator, basic prover, scheduler, compressor and house keeper over the shared job database.
+//! The prover binary: gateway, witness generator, prover (basic, leaf and node rounds), scheduler, compressor and house keeper over the shared job database.
 //!
 //! Every component is a loop over [`sq_prover_dal::ProverDal`]: it picks one job of its
 //! stage for this process's protocol version, does the work, and records the result in one
@@ -7,16 +7,18 @@
 //!
 //! - [`gateway`]: pulls sealed batches from the rollup's proof-data-handler API into the
 //!   database, and submits each finished proof back (the batch becomes `sent_to_server`).
-//! - [`workers`]: the witness generator (batch witness → chunk witnesses), the basic prover
-//!   (one Plonky3 proof per chunk), the scheduler and the compressor.
+//! - [`workers`]: the witness generator (batch witness → chunk witnesses), the prover (round
+//!   0: one Plonky3 proof per chunk; round 1: a leaf proof over consecutive chunk proofs;
+//!   round 2: a node proof over two adjacent proofs), the scheduler (round 3: the batch
+//!   proof) and the compressor (round 4, not built: passes the batch proof on).
 //! - [`housekeeper`]: requeues timed-out and failed jobs below the attempt limit.
 //! - [`version`]: the start-up check binding a process to one protocol version.
 //! - [`metrics`]: `/metrics` and `/queue_report`.
 //!
-//! What the final proof is (printed at start-up and in the scheduler's log): every chunk
-//! proof verified and their chaining checked, **not** a recursive or succinct aggregate
-//! (no recursion crate exists on crates.io), sent uncompressed; and transaction signatures
-//! are checked by the rollup executor, **not** inside the proof.
+//! What the final proof is (printed at start-up): one recursive proof per batch (the
+//! scheduler's, `sq_prover_recursion`) over every chunk proof, **not** compressed into
+//! the L1 configuration yet; and transaction signatures are checked by the rollup
+//! executor, **not** inside the proof.
 
 pub mod config;
 pub mod gateway;
@@ -29,5 +31,5 @@ pub use config::ProverConfig;
 
 /// The line every component logs at start-up about what is and is not proven.
 pub const WHAT_IS_PROVEN: &str = "chunk proofs (Plonky3 STARK) of balances, nonces, fees and Poseidon2 Merkle updates; \
-the scheduler checks every chunk proof and their chaining; NOT yet a recursive/succinct aggregate, NOT compressed; \
+leaf, node and scheduler rounds aggregate them recursively into one proof per batch; NOT yet compressed for L1; \
 transaction signatures are checked by the rollup executor, NOT inside the proof";

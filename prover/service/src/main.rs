@@ -48,7 +48,8 @@ struct Common {
     /// The rollup's proof-data-handler API (gateway), e.g. http://127.0.0.1:3320.
     #[arg(long, global = true, env = "PROVER_ROLLUP_URL")]
     rollup_url: Option<String>,
-    /// Requeue in-progress jobs older than this many seconds (house keeper).
+    /// Requeue in-progress jobs with no heartbeat for this many seconds (house keeper;
+    /// workers send one every second while they work, so 2 or more).
     #[arg(long, global = true, default_value_t = 120)]
     processing_timeout_s: u64,
     /// Attempts after which a job stays failed (house keeper).

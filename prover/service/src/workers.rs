@@ -9,8 +9,10 @@ use std::time::Instant;
 
 use sq_prover_circuits::witness::{BatchWitness, ChunkWitness};
 use sq_prover_circuits::ChunkProof;
+use sq_prover_dal::plan::AggregationInput;
 use sq_prover_dal::{ProverDal, Stage};
-use sq_prover_verifier::{verify_batch, BatchClaim, BatchProof};
+use sq_prover_recursion::aggregation::{self, RoundProof};
+use sq_prover_verifier::BatchProof;
 use tracing::{info, warn};
 
 use crate::metrics::Metrics;
@@ -66,6 +68,42 @@ async fn fail(dal: &ProverDal, stage: Stage, id: i64, e: &anyhow::Error) -> anyh
     anyhow::anyhow!("{stage} job {id}: {msg}")
 }
 
+/// How often a worker sends [`ProverDal::heartbeat`] for the job it works on. Fixed, not
+/// derived from this process's `--processing-timeout-s`: the house keeper that requeues
+/// may run elsewhere with another timeout, which must exceed this interval (2 s or more).
+pub const HEARTBEAT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Runs `work` for job `id` of `stage`, sending [`ProverDal::heartbeat`] every
+/// [`HEARTBEAT_INTERVAL`] until it ends, so that the house keeper requeues the job only
+/// when this worker stops (frozen, killed), not because a round takes longer than the
+/// timeout.
+async fn with_heartbeat<T>(
+    dal: &ProverDal,
+    cfg: &ProverConfig,
+    (stage, id): (Stage, i64),
+    work: impl Future<Output = T>,
+) -> T {
+    let every = HEARTBEAT_INTERVAL;
+    tokio::pin!(work);
+    let mut ours = true;
+    loop {
+        tokio::select! {
+            r = &mut work => return r,
+            () = tokio::time::sleep(every), if ours => {
+                match dal.heartbeat(stage, id, &cfg.worker_id).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        ours = false;
+                        warn!(target: "prover", %stage, id, worker = %cfg.worker_id,
+                            "the job is no longer this worker's (requeued?); finishing it anyway");
+                    }
+                    Err(e) => warn!(target: "prover", %stage, id, error = %e, "heartbeat failed"),
+                }
+            }
+        }
+    }
+}
+
 fn ms(t: Instant) -> u64 {
     t.elapsed().as_millis() as u64
 }
@@ -102,7 +140,9 @@ pub async fn witness_generator_step(dal: &ProverDal, cfg: &ProverConfig) -> Step
     }
 }
 
-/// Basic prover: one chunk witness → one Plonky3 proof (postcard [`ChunkProof`]).
+/// Prover: one job of round 0 (a chunk witness → a chunk proof, postcard
+/// [`ChunkProof`]), 1 (chunk proofs → a leaf proof) or 2 (two round proofs → a node proof;
+/// both postcard [`RoundProof`]). Which rounds a worker takes is its `groups`.
 ///
 /// # Errors
 /// The database's, or the job's (then recorded as failed).
@@ -114,30 +154,106 @@ pub async fn prover_step(dal: &ProverDal, cfg: &ProverConfig, metrics: &Metrics)
         return Ok(false);
     };
     let t = Instant::now();
-    let work = tokio::task::spawn_blocking(move || -> anyhow::Result<(Vec<u8>, usize)> {
-        let w: ChunkWitness = serde_json::from_slice(&job.input)?;
+    let (id, batch, round, seq) = (
+        job.id,
+        job.batch,
+        job.aggregation_round,
+        job.sequence_number,
+    );
+    let work = with_heartbeat(dal, cfg, (Stage::BasicProof, id), async {
+        match round {
+            0 => prove_basic(job.input).await,
+            _ => prove_aggregation(dal, batch, &job.input).await,
+        }
+    })
+    .await;
+    match work {
+        Ok((proof, transfers)) => {
+            let took = ms(t);
+            dal.save_proof(id, &proof, took).await?;
+            if round == 0 {
+                metrics.record_proof(took, transfers as u64);
+            }
+            info!(target: "prover", batch, round, sequence = seq, transfers, ms = took,
+                bytes = proof.len(), "proof made");
+            Ok(true)
+        }
+        Err(e) => Err(fail(dal, Stage::BasicProof, id, &e).await),
+    }
+}
+
+/// Runs `f` on the blocking pool.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+) -> anyhow::Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(anyhow::Error::from)
+        .and_then(|r| r)
+}
+
+/// A chunk witness (JSON) → its proof (postcard [`ChunkProof`]) and transfer count.
+async fn prove_basic(input: Vec<u8>) -> anyhow::Result<(Vec<u8>, usize)> {
+    blocking(move || {
+        let w: ChunkWitness = serde_json::from_slice(&input)?;
         let n = w.transfers.len();
         let proof = sq_prover_circuits::prove_chunk(&w)?;
         Ok((postcard::to_allocvec(&proof)?, n))
     })
     .await
-    .map_err(anyhow::Error::from)
-    .and_then(|r| r);
-    match work {
-        Ok((proof, transfers)) => {
-            let took = ms(t);
-            dal.save_proof(job.id, &proof, took).await?;
-            metrics.record_proof(took, transfers as u64);
-            info!(target: "prover", batch = job.batch, chunk = job.sequence_number, transfers,
-                ms = took, bytes = proof.len(), "chunk proven");
-            Ok(true)
+}
+
+/// A leaf or node job ([`AggregationInput`]) → its proof (postcard [`RoundProof`]).
+async fn prove_aggregation(
+    dal: &ProverDal,
+    batch: u64,
+    input: &[u8],
+) -> anyhow::Result<(Vec<u8>, usize)> {
+    match serde_json::from_slice::<AggregationInput>(input)? {
+        AggregationInput::Leaf { lo, hi } => {
+            let raw = dal.round_proofs(batch, 0, 0, (lo, hi)).await?;
+            anyhow::ensure!(
+                raw.len() as u64 == hi - lo,
+                "chunk proofs {lo}..{hi} missing"
+            );
+            blocking(move || {
+                let chunks = raw
+                    .iter()
+                    .map(|b| {
+                        let c: ChunkProof = postcard::from_bytes(b)?;
+                        Ok((postcard::from_bytes(&c.proof)?, c.public.to_fields()))
+                    })
+                    .collect::<anyhow::Result<Vec<_>>>()?;
+                let leaf = aggregation::prove_leaf(&chunks)?;
+                Ok((postcard::to_allocvec(&leaf)?, 0))
+            })
+            .await
         }
-        Err(e) => Err(fail(dal, Stage::BasicProof, job.id, &e).await),
+        AggregationInput::Node { left, right } => {
+            let mut children = Vec::with_capacity(2);
+            for pos in [left, right] {
+                let (round, _, depth, seq) = pos.job_key();
+                let raw = dal
+                    .round_proofs(batch, round, depth, (seq, seq + 1))
+                    .await?;
+                let bytes = raw.into_iter().next().ok_or_else(|| {
+                    anyhow::anyhow!("the proof of leaves {}..{} is missing", pos.lo, pos.hi)
+                })?;
+                children.push(bytes);
+            }
+            blocking(move || {
+                let l: RoundProof = postcard::from_bytes(&children[0])?;
+                let r: RoundProof = postcard::from_bytes(&children[1])?;
+                let node = aggregation::prove_node(&l, &r)?;
+                Ok((postcard::to_allocvec(&node)?, 0))
+            })
+            .await
+        }
     }
 }
 
-/// Scheduler: verifies every chunk proof of a batch and their chaining, and packs them into
-/// one [`BatchProof`]. Not a succinct aggregate (see [`crate::WHAT_IS_PROVEN`]).
+/// Scheduler (round 3): the batch's top proof → the scheduler proof stating the batch
+/// claim, packed as a [`BatchProof`].
 ///
 /// # Errors
 /// The database's, or the job's (then recorded as failed).
@@ -149,47 +265,40 @@ pub async fn scheduler_step(dal: &ProverDal, cfg: &ProverConfig) -> StepResult {
         return Ok(false);
     };
     let t = Instant::now();
-    let result =
-        async {
-            let raw = dal.chunk_proofs(job.batch).await?;
-            let version = job.protocol_version.clone();
-            let batch = job.batch;
-            tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<u8>> {
-            let chunks = raw
-                .iter()
-                .map(|b| postcard::from_bytes::<ChunkProof>(b))
-                .collect::<Result<Vec<_>, _>>()?;
-            let (first, last) = match (chunks.first(), chunks.last()) {
-                (Some(f), Some(l)) => (f.public, l.public),
-                _ => anyhow::bail!("batch {batch} has no chunk proofs"),
-            };
-            let claim = BatchClaim {
+    let (batch, version) = (job.batch, job.protocol_version.clone());
+    let result = with_heartbeat(dal, cfg, (Stage::Scheduler, job.id), async {
+        let top = dal
+            .root_proof(batch)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("batch {batch}: the tree's root proof is missing"))?;
+        blocking(move || {
+            let top: RoundProof = postcard::from_bytes(&top)?;
+            let proof = aggregation::prove_scheduler(&top, batch, &version)?;
+            let chunks = proof.shape.chunks();
+            let bytes = BatchProof {
+                protocol_version: version,
                 batch,
-                root_before: first.root_before,
-                root_after: last.root_after,
-                commitment: last.commitment_after,
-                fee_recipient: first.fee_recipient,
-            };
-            let proof = BatchProof { protocol_version: version.clone(), batch, chunks };
-            let verified = verify_batch(&proof, &claim, &version)?;
-            info!(target: "prover", batch, chunks = verified.chunks, succinct = verified.succinct,
-                note = %verified.note, "scheduler: batch checked");
-            Ok(proof.to_bytes()?)
+                proof,
+            }
+            .to_bytes()?;
+            info!(target: "prover", batch, chunks, bytes = bytes.len(), "scheduler: batch proof made");
+            Ok(bytes)
         })
-        .await?
-        }
-        .await;
+        .await
+    })
+    .await;
     match result {
         Ok(bytes) => {
-            dal.finish_scheduler_job(job.batch, &bytes, ms(t)).await?;
+            dal.finish_scheduler_job(batch, &bytes, ms(t)).await?;
             Ok(true)
         }
         Err(e) => Err(fail(dal, Stage::Scheduler, job.id, &e).await),
     }
 }
 
-/// Compressor: planned work (a final wrap the L1 can verify cheaply needs recursion). For
-/// now it checks that the scheduler's result decodes and passes it on unchanged.
+/// Compressor (round 4): **not built** — the compression into the L1 configuration
+/// (Keccak) is planned work. For now it checks that the scheduler's batch proof decodes
+/// and passes it on unchanged.
 ///
 /// # Errors
 /// The database's, or the job's (then recorded as failed).
@@ -205,7 +314,7 @@ pub async fn compressor_step(dal: &ProverDal, cfg: &ProverConfig) -> StepResult 
         Ok(p) => {
             dal.finish_compression_job(job.batch, &job.input, ms(t))
                 .await?;
-            info!(target: "prover", batch = job.batch, chunks = p.chunks.len(), bytes = job.input.len(),
+            info!(target: "prover", batch = job.batch, chunks = p.proof.shape.chunks(), bytes = job.input.len(),
                 "compressor: proof passed on UNCOMPRESSED (compression is planned work)");
             Ok(true)
         }
