@@ -46,13 +46,15 @@ pub struct Args {
     /// Folder holding `anvil` and `cast` [default: contracts/node_modules/.bin].
     #[arg(long, default_value = "contracts/node_modules/.bin")]
     pub foundry_bin: PathBuf,
-    /// Transfers per chunk proof (`prover run --chunk-size`).
-    #[arg(long, default_value_t = 4)]
+    /// Transfers per chunk proof (`prover run --chunk-size`). Each batch of `c` chunks
+    /// also costs `⌈c/2⌉` leaf, `⌈c/2⌉ − 1` node and one scheduler proof of tens of seconds
+    /// each on 2 cores, so the defaults keep batches few and chunks large.
+    #[arg(long, default_value_t = 16)]
     pub chunk_size: u32,
     /// The rollup seals a batch at this many transfers…
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = 64)]
     pub batch_max_transfers: u64,
     /// … or this many milliseconds after its first transfer.
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = 10_000)]
     pub batch_max_age_ms: u64,
 }

@@ -6,12 +6,25 @@
 #[must_use]
 pub fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
     samples(text, name)
-        .find(|(l, _)| {
-            labels
-                .iter()
-                .all(|(k, v)| l.contains(&format!("{k}=\"{v}\"")))
-        })
+        .find(|(l, _)| has_labels(l, labels))
         .map(|(_, v)| v)
+}
+
+/// Whether a sample's label text includes every `(key, value)` of `labels`.
+fn has_labels(label_text: &str, labels: &[(&str, &str)]) -> bool {
+    labels
+        .iter()
+        .all(|(k, v)| label_text.contains(&format!("{k}=\"{v}\"")))
+}
+
+/// The sum of the samples of `name` whose labels include every `(key, value)` of
+/// `labels`; 0 when there is none.
+#[must_use]
+pub fn sum_where(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
+    samples(text, name)
+        .filter(|(l, _)| has_labels(l, labels))
+        .map(|(_, v)| v)
+        .sum()
 }
 
 /// The sum of every sample of `name` (any labels); 0 when there is none.

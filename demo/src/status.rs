@@ -10,7 +10,7 @@ use sq_testing::http::{block_on, get_text, node_api, pdh};
 
 use crate::l1::latest_height;
 use crate::load::LoadCounters;
-use crate::observe::{histogram_bound, histogram_quantile, sample};
+use crate::observe::{histogram_bound, histogram_quantile, sample, sum_where};
 use crate::summary::Snapshot;
 
 /// Where to look.
@@ -62,6 +62,10 @@ pub fn read(src: &Sources, prev: &Snapshot, elapsed_s: f64, load: &LoadCounters)
         s.batches_proven = (status("proven") + status("sent_to_server")) as u64;
         if let Some(v) = sample(&text, "prover_queue_depth", &[]) {
             s.prover_queue = v as u64;
+        }
+        for (round, active) in s.prover_rounds.iter_mut().enumerate() {
+            let r = round.to_string();
+            *active = sum_where(&text, "prover_jobs", &[("aggregation_round", &r)]) as u64;
         }
         if let Some(v) = sample(&text, "prover_proven_transfers_total", &[]) {
             s.proven_transfers = v as u64;

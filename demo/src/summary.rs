@@ -24,6 +24,9 @@ pub struct Snapshot {
     pub batches_verified: u64,
     /// Prover jobs queued, all stages.
     pub prover_queue: u64,
+    /// Prover jobs queued or in progress per aggregation round: 0 basic, 1 leaf, 2 node,
+    /// 3 scheduler, 4 compressor.
+    pub prover_rounds: [u64; 5],
     /// Transfers inside chunk proofs the prover made.
     pub proven_transfers: u64,
     /// Transfers the load generator had accepted by the rollup's JSON-RPC.
@@ -59,7 +62,7 @@ fn ms(v: Option<f64>) -> String {
 pub fn status_line(now: &Snapshot, prev: &Snapshot) -> String {
     let dt = now.elapsed_s - prev.elapsed_s;
     format!(
-        "[{:>5.0}s] height {:>5} ({:>4.1} blk/s) | {:>6.1} tx/s | decide p50 {:>7} | L1 certified {:>5} | batches created {} proven {} verified {} | prover queue {}",
+        "[{:>5.0}s] height {:>5} ({:>4.1} blk/s) | {:>6.1} tx/s | decide p50 {:>7} | L1 certified {:>5} | batches created {} proven {} verified {} | prover queue {} (rounds 0-4 active {})",
         now.elapsed_s,
         now.height,
         rate(now.height, prev.height, dt),
@@ -70,7 +73,14 @@ pub fn status_line(now: &Snapshot, prev: &Snapshot) -> String {
         now.batches_proven,
         now.batches_verified,
         now.prover_queue,
+        rounds(&now.prover_rounds),
     )
+}
+
+/// `a/b/c/d/e`: jobs active per aggregation round.
+fn rounds(r: &[u64; 5]) -> String {
+    let parts: Vec<String> = r.iter().map(u64::to_string).collect();
+    parts.join("/")
 }
 
 /// The final summary: one `key: value` per line after a header line, so that scripts (and
@@ -104,6 +114,7 @@ pub fn render_summary(nodes: u16, start: &Snapshot, end: &Snapshot, cast: &str) 
     line("batches_proven", end.batches_proven.to_string());
     line("batches_verified", end.batches_verified.to_string());
     line("prover_queue", end.prover_queue.to_string());
+    line("prover_rounds_active", rounds(&end.prover_rounds));
     line("proven_transfers", end.proven_transfers.to_string());
     line(
         "proven_transfers_per_s",
@@ -160,7 +171,9 @@ mod tests {
         let mut now = snap(11.0, 120, 400);
         now.decide_p50_ms = Some(212.4);
         now.l1_height = 100;
+        now.prover_rounds = [1, 2, 0, 1, 0];
         let line = status_line(&now, &snap(10.0, 110, 350));
+        assert!(line.contains("(rounds 0-4 active 1/2/0/1/0)"), "{line}");
         assert!(line.contains("height   120 (10.0 blk/s)"), "{line}");
         assert!(line.contains("50.0 tx/s"), "{line}");
         assert!(line.contains("decide p50  212 ms"), "{line}");

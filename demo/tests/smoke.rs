@@ -1,4 +1,4 @@
-//! The demo's smoke test (in CI): `demo --nodes 4 --duration 40` on this build's binaries,
+//! The demo's smoke test (in CI): `demo --nodes 4 --duration 150` on this build's binaries,
 //! asserting on its summary: at least 10 decided blocks, an L1-certified height above 0, at
 //! least one batch proven and verified by the rollup node, and a successful `cast send`
 //! whose receipt and balance the demo checked.
@@ -46,7 +46,10 @@ fn the_demo_runs_the_whole_stack_and_its_summary_shows_every_part_working() {
     );
     let runs = tempfile::tempdir().expect("dir");
     let out = Command::new(env!("CARGO_BIN_EXE_demo"))
-        .args(["--nodes", "4", "--duration", "40", "--tps", "8"])
+        // One-chunk batches (a leaf and the scheduler, no node) so that the first batch
+        // is aggregated, proven and verified within the run on 2 cores.
+        .args(["--nodes", "4", "--duration", "150", "--tps", "4"])
+        .args(["--chunk-size", "8", "--batch-max-transfers", "8"])
         .arg("--bin-dir")
         .arg(&bins)
         .arg("--foundry-bin")
@@ -76,6 +79,16 @@ fn the_demo_runs_the_whole_stack_and_its_summary_shows_every_part_working() {
         value(summary, "cast_transfer").starts_with("ok (tx 0x"),
         "{context}"
     );
+    // The status lines showed aggregation jobs (leaf, round 1; scheduler, round 3) at work.
+    let rounds_seen = |round: usize| {
+        stdout.lines().any(|l| {
+            l.split("rounds 0-4 active ")
+                .nth(1)
+                .and_then(|r| r.trim_end_matches(')').split('/').nth(round))
+                .is_some_and(|n| n != "0")
+        })
+    };
+    assert!(rounds_seen(1) && rounds_seen(3), "{stdout}");
     // The live status lines came once a second, and the endpoints were printed.
     assert!(stdout.matches(" blk/s) |").count() >= 20, "{stdout}");
     assert!(

@@ -6,9 +6,12 @@
 //! message; a worker registered for another version takes no job; deployment B runs each
 //! component as its own process (gateway, witness generator, scheduler, compressor, house
 //! keeper, prover) and its prover is frozen (SIGSTOP) while it holds a chunk job, then killed
-//! with `kill -9`; deployment A is one `prover run` process, whose house keeper requeues the
-//! job after its timeout and which proves everything; at least three batches are accepted by
-//! the rollup node after it verified them, each exactly once.
+//! with `kill -9`; then a chunk-only prover D and an aggregation-only prover C (leaf and
+//! node rounds) start, and C is frozen and killed the same way while it holds an
+//! aggregation job; deployment A is one `prover run` process, whose house keeper requeues
+//! both jobs after their timeout and which proves everything; at least three batches are
+//! accepted by the rollup node after it verified their one scheduler proof each, each
+//! exactly once.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -83,6 +86,79 @@ fn wait_for(what: &str, within: Duration, mut f: impl FnMut() -> bool, logs: imp
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// Waits until worker `name` holds a prover job, freezes it there (SIGSTOP), checks it
+/// still holds it, then kills it with `kill -9`; returns the job id.
+fn hold_and_kill(
+    db: &str,
+    worker: &Proc,
+    name: &str,
+    within: Duration,
+    logs: impl Fn() -> String,
+) -> i64 {
+    let query =
+        format!("SELECT id FROM prover_jobs WHERE status = 'in_progress' AND picked_by = '{name}'");
+    let signal = |sig: &str| {
+        let ok = Command::new("kill")
+            .args([sig, &worker.pid().to_string()])
+            .status()
+            .expect("kill");
+        assert!(ok.success(), "kill {sig}");
+    };
+    let mut held = String::new();
+    wait_for(
+        &format!("worker {name} to hold a job"),
+        within,
+        || {
+            if psql(db, &query).is_empty() {
+                return false;
+            }
+            signal("-STOP");
+            held = psql(db, &query);
+            if held.is_empty() {
+                // It finished between the two queries; let it go on and try again.
+                signal("-CONT");
+                return false;
+            }
+            true
+        },
+        logs,
+    );
+    signal("-9");
+    held.lines().next().expect("id").parse().expect("id")
+}
+
+/// Job `id` is in exactly one table (live or archive), successful, on attempt 2 or later,
+/// by one of `by`.
+fn assert_finished_again(db: &str, id: i64, by: &[&str]) {
+    // One statement, so one snapshot: the gateway may archive the row between two queries.
+    let row = psql(
+        db,
+        &format!(
+            "SELECT status, attempts, COALESCE(picked_by, '') FROM prover_jobs WHERE id = {id} \
+             UNION ALL SELECT status, attempts, COALESCE(picked_by, '') FROM prover_jobs_archive \
+             WHERE id = {id}"
+        ),
+    );
+    assert_eq!(
+        row.lines().count(),
+        1,
+        "job {id} is in exactly one table: {row}"
+    );
+    let parts: Vec<&str> = row.split('|').collect();
+    assert_eq!(parts.first().copied(), Some("successful"), "{row}");
+    assert!(
+        parts
+            .get(1)
+            .and_then(|a| a.parse::<u32>().ok())
+            .is_some_and(|n| n >= 2),
+        "{row}"
+    );
+    assert!(
+        parts.get(2).is_some_and(|w| by.contains(w)),
+        "job {id}: {row}"
+    );
 }
 
 #[test]
@@ -211,46 +287,29 @@ fn a_network_the_rollup_and_prover_workers_on_postgres_prove_batches_once_despit
     let b = prover(&bins, dir, "b", &with(&["prover", "--worker-id", "b"]));
     let logs = || format!("{}\n--- prover b\n{}", cluster.logs(), b.tail(20));
 
-    // B holds a chunk job: freeze it there, check the row, then kill -9.
-    let mut held = String::new();
-    wait_for(
-        "worker b to hold a job",
-        Duration::from_secs(90),
-        || {
-            let rows = psql(
-                db,
-                "SELECT id FROM prover_jobs WHERE status = 'in_progress' AND picked_by = 'b'",
-            );
-            if rows.is_empty() {
-                return false;
-            }
-            let stopped = Command::new("kill")
-                .args(["-STOP", &b.pid().to_string()])
-                .status()
-                .expect("kill");
-            assert!(stopped.success());
-            held = psql(
-                db,
-                "SELECT id FROM prover_jobs WHERE status = 'in_progress' AND picked_by = 'b'",
-            );
-            if held.is_empty() {
-                // It finished between the two queries; let it go on and try again.
-                Command::new("kill")
-                    .args(["-CONT", &b.pid().to_string()])
-                    .status()
-                    .expect("kill");
-                return false;
-            }
-            true
-        },
-        logs,
-    );
-    let held_id: i64 = held.lines().next().expect("id").parse().expect("id");
-    Command::new("kill")
-        .args(["-9", &b.pid().to_string()])
-        .status()
-        .expect("kill -9");
+    // B holds a chunk job (the only kind queued yet): freeze it there, then kill -9.
+    let held = hold_and_kill(db, &b, "b", Duration::from_secs(90), logs);
+    let held_id = held;
     drop(b);
+
+    // D proves chunks only (round 0); C takes aggregation jobs only (leaf and node rounds),
+    // and is frozen and killed while it holds one.
+    let _d = prover(
+        &bins,
+        dir,
+        "d",
+        &with(&["prover", "--worker-id", "d", "--groups", "0:1"]),
+    );
+    let c = prover(
+        &bins,
+        dir,
+        "c",
+        &with(&["prover", "--worker-id", "c", "--groups", "1:2,2:3"]),
+    );
+    let held_aggregation = hold_and_kill(db, &c, "c", Duration::from_secs(240), || {
+        format!("{}\n--- prover c\n{}", cluster.logs(), c.tail(20))
+    });
+    drop(c);
 
     let metrics_addr = format!("127.0.0.1:{}", free_port());
     let a = prover(
@@ -284,8 +343,10 @@ fn a_network_the_rollup_and_prover_workers_on_postgres_prove_batches_once_despit
         Duration::from_secs(240),
         || proven() >= 3,
         || {
-            format!("{}\n--- prover a\n{}\n--- queue\n{}", cluster.logs(), a.tail(30),
-            psql(db, "SELECT batch, sequence_number, status, attempts, COALESCE(picked_by, '') FROM prover_jobs ORDER BY id"))
+            format!("{}\n--- prover a\n{}\n--- scheduler\n{}\n--- queue\n{}\n--- schedulers\n{}", cluster.logs(), a.tail(30),
+            _scheduler.tail(20),
+            psql(db, "SELECT batch, aggregation_round, sequence_number, status, attempts, COALESCE(picked_by, '') FROM prover_jobs ORDER BY id"),
+            psql(db, "SELECT batch, status, attempts, COALESCE(picked_by, ''), COALESCE(error, '') FROM scheduler_jobs ORDER BY batch"))
         },
     );
 
@@ -307,31 +368,10 @@ fn a_network_the_rollup_and_prover_workers_on_postgres_prove_batches_once_despit
         },
         || sent.clone(),
     );
-    // The killed job was requeued and finished by A (its `run`) on a later attempt.
-    // One statement, so one snapshot: the gateway may archive the row between two queries.
-    let killed = psql(
-        db,
-        &format!(
-            "SELECT status, attempts, COALESCE(picked_by, '') FROM prover_jobs WHERE id = {held_id} \
-             UNION ALL SELECT status, attempts, COALESCE(picked_by, '') FROM prover_jobs_archive \
-             WHERE id = {held_id}"
-        ),
-    );
-    assert_eq!(
-        killed.lines().count(),
-        1,
-        "the job is in exactly one table: {killed}"
-    );
-    let parts: Vec<&str> = killed.split('|').collect();
-    assert_eq!(parts.first().copied(), Some("successful"), "{killed}");
-    assert!(
-        parts
-            .get(1)
-            .and_then(|a| a.parse::<u32>().ok())
-            .is_some_and(|n| n >= 2),
-        "{killed}"
-    );
-    assert_eq!(parts.get(2).copied(), Some("a"), "{killed}");
+    // The killed jobs were requeued and finished by a live worker on a later attempt: B's
+    // chunk job by A (its `run`) or D, C's aggregation job by A (D takes no aggregation).
+    assert_finished_again(db, held_id, &["a", "d"]);
+    assert_finished_again(db, held_aggregation, &["a"]);
     // The 0.2.0 worker took nothing.
     let by_v2 = psql(
         db,
@@ -346,8 +386,9 @@ fn a_network_the_rollup_and_prover_workers_on_postgres_prove_batches_once_despit
     // refused no proof (a second submission would be answered 409 and counted nowhere).
     let dupes = psql(
         db,
-        "SELECT COUNT(*) FROM (SELECT batch, sequence_number FROM prover_jobs_archive \
-        GROUP BY batch, sequence_number HAVING COUNT(*) > 1) d",
+        "SELECT COUNT(*) FROM (SELECT batch, aggregation_round, depth, sequence_number \
+        FROM prover_jobs_archive GROUP BY batch, aggregation_round, depth, sequence_number \
+        HAVING COUNT(*) > 1) d",
     );
     assert_eq!(dupes, "0");
     let (_, metrics) = get_text(pdh_port, "/metrics").expect("metrics");

@@ -504,38 +504,43 @@ async fn rollup_on_a_local_network_serves_wallets_and_provers() {
     drop(standalone);
 }
 
-/// Proves the served batch with the prover's circuit and submits it; the node must verify
+/// Proves the served batch with the prover's circuits (chunk proofs, then the
+/// aggregation rounds down to one scheduler proof) and submits it; the node must verify
 /// and accept it, then refuse a second submission.
 async fn prove_and_submit(pdh: &PdhClient, witness: &sq_prover_circuits::witness::BatchWitness) {
     let chunks: Vec<_> = witness
         .chunks(2)
         .expect("chunks")
         .iter()
-        .map(|c| sq_prover_circuits::prove_chunk(c).expect("prove chunk"))
+        .map(|c| {
+            let p = sq_prover_circuits::prove_chunk(c).expect("prove chunk");
+            let proof = postcard::from_bytes(&p.proof).expect("decode chunk proof");
+            (proof, c.public.to_fields())
+        })
         .collect();
+    let aggregated =
+        sq_prover_recursion::aggregation::prove_batch(&chunks, 2, witness.batch, "0.1.0")
+            .expect("aggregate");
     let proof = sq_prover_verifier::BatchProof {
         protocol_version: "0.1.0".into(),
         batch: witness.batch,
-        chunks,
+        proof: aggregated,
     };
+    let bytes = proof.to_bytes().expect("encode");
     let refused = |r: Result<_, PdhError>| r.expect_err("refused").status();
-    // A proof of the wrong protocol version, and one with a chunk missing, are refused.
-    let wrong_version = sq_prover_verifier::BatchProof {
-        protocol_version: "0.2.0".into(),
-        ..proof.clone()
-    };
+    // A proof of the wrong protocol version, and one stating another root, are refused.
+    let mut wrong_version = sq_prover_verifier::BatchProof::from_bytes(&bytes).expect("decode");
+    wrong_version.protocol_version = "0.2.0".into();
     let r = pdh
         .submit_proof(witness.batch, wrong_version.to_bytes().expect("encode"))
         .await;
     assert_eq!(refused(r), Some(400));
-    if proof.chunks.len() > 1 {
-        let mut missing = proof.clone();
-        missing.chunks.pop();
-        let r = pdh
-            .submit_proof(witness.batch, missing.to_bytes().expect("encode"))
-            .await;
-        assert_eq!(refused(r), Some(400));
-    }
+    let mut other_root = sq_prover_verifier::BatchProof::from_bytes(&bytes).expect("decode");
+    other_root.proof.claim[0] += sq_prover_circuits::hash::F::new(1);
+    let r = pdh
+        .submit_proof(witness.batch, other_root.to_bytes().expect("encode"))
+        .await;
+    assert_eq!(refused(r), Some(400));
     let accepted = pdh
         .submit_proof(witness.batch, proof.to_bytes().expect("encode"))
         .await
