@@ -46,12 +46,79 @@ pub const MAX_DISTINCT_CIRCUITS: usize = 32;
 const CACHE_CAPACITY: usize = 32;
 
 /// The shape of the subtree a round proof covers.
+///
+/// Encoded flat, as its pre-order token list ([`ShapeToken`]), and decoded without
+/// recursion: a nested encoding would let a hostile proof of a few hundred KB (one byte
+/// per level) overflow the decoder's stack before [`TreeShape::check`] could run.
+/// Decoding refuses more than [`MAX_TREE_DEPTH`] levels or `2·`[`MAX_TREE_CHUNKS`]
+/// tokens.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "Vec<ShapeToken>", into = "Vec<ShapeToken>")]
 pub enum TreeShape {
     /// A leaf over consecutive chunk proofs with traces of `2^degree_bits` rows, in order.
     Leaf(Vec<u8>),
     /// A node over a left and a right subtree.
     Node(Box<TreeShape>, Box<TreeShape>),
+}
+
+/// One token of a [`TreeShape`]'s pre-order encoding: a node is followed by its left
+/// then its right subtree.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ShapeToken {
+    /// A leaf and its chunks' log2 trace heights.
+    Leaf(Vec<u8>),
+    /// A node; its two subtrees follow.
+    Node,
+}
+
+impl From<TreeShape> for Vec<ShapeToken> {
+    fn from(shape: TreeShape) -> Self {
+        let mut out = Vec::new();
+        let mut todo = vec![shape];
+        while let Some(s) = todo.pop() {
+            match s {
+                TreeShape::Leaf(bits) => out.push(ShapeToken::Leaf(bits)),
+                TreeShape::Node(l, r) => {
+                    out.push(ShapeToken::Node);
+                    todo.push(*r);
+                    todo.push(*l);
+                }
+            }
+        }
+        out
+    }
+}
+
+impl TryFrom<Vec<ShapeToken>> for TreeShape {
+    type Error = String;
+
+    /// Rebuilds the tree from its pre-order tokens, iteratively (from the last token, a
+    /// node takes the two subtrees on top of the stack: left, then right).
+    fn try_from(tokens: Vec<ShapeToken>) -> Result<Self, String> {
+        if tokens.len() > 2 * MAX_TREE_CHUNKS {
+            return Err(format!("a tree shape of {} tokens", tokens.len()));
+        }
+        let mut stack: Vec<(TreeShape, usize)> = Vec::new();
+        for token in tokens.into_iter().rev() {
+            match token {
+                ShapeToken::Leaf(bits) => stack.push((TreeShape::Leaf(bits), 0)),
+                ShapeToken::Node => {
+                    let (Some((l, dl)), Some((r, dr))) = (stack.pop(), stack.pop()) else {
+                        return Err("a node without two subtrees".into());
+                    };
+                    let depth = 1 + dl.max(dr);
+                    if depth > MAX_TREE_DEPTH {
+                        return Err(format!("a tree deeper than {MAX_TREE_DEPTH} levels"));
+                    }
+                    stack.push((TreeShape::Node(Box::new(l), Box::new(r)), depth));
+                }
+            }
+        }
+        match (stack.pop(), stack.is_empty()) {
+            (Some((shape, _)), true) => Ok(shape),
+            _ => Err("not exactly one tree".into()),
+        }
+    }
 }
 
 /// Why a round could not be proven or a proof was refused.
@@ -418,4 +485,54 @@ pub fn verify_round(proof: &RoundProof) -> Result<(), AggregationError> {
         .circuit
         .verify(&proof.claim, &proof.proof)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(tokens: &[ShapeToken]) -> Result<TreeShape, String> {
+        let bytes = postcard::to_allocvec(tokens).map_err(|e| e.to_string())?;
+        postcard::from_bytes::<TreeShape>(&bytes).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn shapes_round_trip_through_their_flat_encoding() {
+        let leaf = |n: u8| TreeShape::Leaf(vec![n; usize::from(n % 3) + 1]);
+        let shape = TreeShape::Node(
+            Box::new(TreeShape::Node(Box::new(leaf(4)), Box::new(leaf(5)))),
+            Box::new(leaf(6)),
+        );
+        let tokens: Vec<ShapeToken> = shape.clone().into();
+        assert_eq!(tokens.len(), 5);
+        assert_eq!(tokens[0], ShapeToken::Node);
+        assert_eq!(decode(&tokens), Ok(shape));
+    }
+
+    #[test]
+    fn hostile_encodings_are_refused_without_recursion() {
+        // A chain far deeper than any stack: refused by its depth while decoding.
+        let mut deep = vec![ShapeToken::Node; 8000];
+        deep.extend((0..8001).map(|_| ShapeToken::Leaf(vec![4])));
+        let mut chain = Vec::new();
+        for _ in 0..4000 {
+            chain.push(ShapeToken::Node);
+            chain.push(ShapeToken::Leaf(vec![4]));
+        }
+        chain.push(ShapeToken::Leaf(vec![4]));
+        for (tokens, why) in [
+            (deep, "tokens"),
+            (chain, "deeper"),
+            (
+                vec![ShapeToken::Node, ShapeToken::Leaf(vec![4])],
+                "two subtrees",
+            ),
+            (vec![ShapeToken::Leaf(vec![4]); 2], "exactly one"),
+            (Vec::new(), "exactly one"),
+        ] {
+            assert!(decode(&tokens).is_err(), "{why}: decoded");
+            let e = TreeShape::try_from(tokens).expect_err(why);
+            assert!(e.contains(why), "{why}: {e}");
+        }
+    }
 }

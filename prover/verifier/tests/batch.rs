@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use sq_prover_circuits::hash::{Digest, F};
 use sq_prover_circuits::prove_chunk;
 use sq_prover_circuits::testing::random_batch;
-use sq_prover_recursion::aggregation::prove_batch;
+use sq_prover_recursion::aggregation::{prove_batch, ShapeToken};
 use sq_prover_verifier::{
     verify_batch, BatchClaim, BatchProof, CodecError, TreeShape, VerifyError, PROTOCOL_VERSION,
 };
@@ -236,6 +236,15 @@ fn truncated_and_garbage_bytes_are_rejected() {
     assert!(matches!(
         BatchProof::from_bytes(&extra),
         Err(CodecError::TrailingBytes(3))
+    ));
+    // A tree nested 200,000 levels deep (one byte per level) is refused while decoding,
+    // by its flat encoding's bounds, instead of overflowing the decoder's stack.
+    let mut hostile = b"SQB2".to_vec();
+    let tokens = vec![ShapeToken::Node; 200_000];
+    hostile.extend(postcard::to_allocvec(&(PROTOCOL_VERSION, 1u64, tokens)).expect("encode"));
+    assert!(matches!(
+        BatchProof::from_bytes(&hostile),
+        Err(CodecError::Malformed(_))
     ));
     let mut garbage = b"SQB2".to_vec();
     garbage.extend_from_slice(&[0xff; 64]);

@@ -35,8 +35,9 @@ impl ProverDal {
     /// Stores the proof of prover job `id` (any round) and marks it `successful`; in the
     /// same transaction the job this proof completes the inputs of is created `queued`
     /// (a leaf once its chunk proofs are all done, a node once both children are; see
-    /// [`crate::plan`]), or, for the tree's root, the batch's scheduler job moves from
-    /// `waiting_for_proofs` to `queued`. Saving a proof again replaces it.
+    /// [`crate::plan`]; an existing one that `failed` is queued again with attempts 0), or,
+    /// for the tree's root, the batch's scheduler job moves from `waiting_for_proofs` (or
+    /// `failed`) to `queued`. Saving a proof again replaces it.
     ///
     /// # Errors
     /// [`DalError::NotFound`] for an unknown (or archived) job; [`DalError::Database`].
@@ -84,8 +85,10 @@ impl ProverDal {
                     Ready::Nothing => {}
                     Ready::Scheduler => {
                         sqlx::query(
-                            "UPDATE scheduler_jobs SET status = 'queued', updated_at = $2 \
-                             WHERE batch = $1 AND status = 'waiting_for_proofs'",
+                            "UPDATE scheduler_jobs SET status = 'queued', error = NULL, \
+                             attempts = CASE WHEN status = 'failed' THEN 0 ELSE attempts END, \
+                             updated_at = $2 \
+                             WHERE batch = $1 AND status IN ('waiting_for_proofs', 'failed')",
                         )
                         .bind(b)
                         .bind(now)
@@ -99,7 +102,9 @@ impl ProverDal {
                              sequence_number, input, status, attempts, created_at, updated_at, \
                              protocol_version) VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, $7, $7, $8) \
                              ON CONFLICT (batch, aggregation_round, circuit_id, depth, sequence_number) \
-                             DO NOTHING",
+                             DO UPDATE SET status = 'queued', attempts = 0, error = NULL, \
+                             picked_by = NULL, updated_at = excluded.updated_at \
+                             WHERE prover_jobs.status = 'failed'",
                         )
                         .bind(b)
                         .bind(i64::from(round))
@@ -208,9 +213,10 @@ impl ProverDal {
     /// Puts prover job `id` back to `queued` with attempts 0 (proof, error and times
     /// cleared). If it is the root of its batch's tree and the batch's scheduler job was
     /// `queued` (not yet picked), the scheduler goes back to `waiting_for_proofs` until the
-    /// root is proven again. Restarting a job below the root leaves the jobs above it as
-    /// they are (their inputs were proven; the new proof is not used). Returns `false` if
-    /// no such (live) job exists.
+    /// root is proven again. Jobs above that already succeeded keep their proofs; one that
+    /// fails meanwhile for want of this input (or a scheduler that does) is queued again
+    /// with fresh attempts when this job's new proof is saved ([`ProverDal::save_proof`]).
+    /// Returns `false` if no such (live) job exists.
     ///
     /// # Errors
     /// [`DalError::Database`].

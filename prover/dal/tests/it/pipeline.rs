@@ -283,4 +283,20 @@ async fn each_round_waits_for_its_inputs(db: TestDb) {
         dal.round_proofs(1, 1, 0, (0, 2)).await.expect("leaves"),
         [b"l0".to_vec(), b"l1".to_vec()]
     );
+    // An operator restarts leaf 0 while the node above is re-run: the node fails for want
+    // of its input, and is queued again with fresh attempts once leaf 0 is proven again.
+    assert!(dal.restart_job(node.id).await.expect("restart node"));
+    assert!(dal.restart_job(leaf0.id).await.expect("restart leaf"));
+    let l0 = pick_at(dal, (1, 0, 0)).await;
+    let n = pick_at(dal, (2, 1, 0)).await;
+    dal.fail_job(
+        Stage::BasicProof,
+        n.id,
+        "the proof of leaves 0..1 is missing",
+    )
+    .await
+    .expect("fail");
+    dal.save_proof(l0.id, b"l0", 1).await.expect("save");
+    let n = pick_at(dal, (2, 1, 0)).await;
+    assert_eq!(n.attempts, 1, "fresh attempts");
 }
