@@ -13,6 +13,8 @@
 //!   trace filler), shared with the recursion AIRs;
 //! - [`air`]: the basic (round 0) chunk AIR, one uni-STARK table (layout and constraint
 //!   list in its docs), and [`trace`]: its trace generator;
+//! - [`l1`]: the L1 proof configuration (Keccak-256 Merkle trees and transcript), in which
+//!   the compression round proves what an L1 contract verifies;
 //! - [`stark`]: the Plonky3 configuration (FRI parameters, security estimate), and
 //!   [`prove_chunk`] / [`verify_chunk`] / [`vk_hash`].
 //!
@@ -41,6 +43,7 @@
 pub mod account;
 pub mod air;
 pub mod hash;
+pub mod l1;
 pub mod merkle;
 pub mod pdh;
 pub mod poseidon2_air;

@@ -123,7 +123,11 @@ pub fn val_mmcs() -> ValMmcs {
 /// Plonky3's `FriParameters` for [`FRI_PARAMS`] over `mmcs` (the challenge MMCS in
 /// [`config`]; `()` where only the shape matters, as for transcript domain separators).
 pub fn fri_parameters<M>(mmcs: M) -> FriParameters<M> {
-    let p = FRI_PARAMS;
+    fri_parameters_of(FRI_PARAMS, mmcs)
+}
+
+/// Plonky3's `FriParameters` for `p` over `mmcs`.
+pub fn fri_parameters_of<M>(p: FriParams, mmcs: M) -> FriParameters<M> {
     FriParameters {
         log_blowup: p.log_blowup,
         log_final_poly_len: p.log_final_poly_len,
