@@ -1,8 +1,8 @@
 //! Aggregation benchmark: proves a batch of pseudo-random transfers in chunks, then runs
 //! the pipeline's rounds through `sq_prover_recursion::aggregation` — leaves of two
-//! chunks, the node tree, the scheduler — and prints per round: proofs made, total prove
-//! time, the size and verify time of one proof (the last), and peak RSS; then proven
-//! transfers per second end to end.
+//! chunks, the node tree, the scheduler, the compression into the L1 configuration — and
+//! prints per round: proofs made, total prove time, the size and verify time of one proof
+//! (the last), and peak RSS; then proven transfers per second end to end.
 //!
 //! Run in release: `cargo run --release -p sq-prover-recursion --example aggregate_bench
 //! -- [chunk_size] [chunks]` (default 8 transfers × 2 chunks).
@@ -17,6 +17,7 @@ use sq_prover_circuits::{prove_chunk, verify_chunk};
 use sq_prover_recursion::aggregation::{
     prove_leaf, prove_node, prove_scheduler, verify_round, verify_scheduler, RoundProof,
 };
+use sq_prover_recursion::compression::{prove_compression, verify_compressed};
 
 /// Chunk proofs per leaf, as the pipeline's plan (`sq_prover_dal::plan::LEAF_CHUNKS`).
 const LEAF_CHUNKS: usize = 2;
@@ -108,6 +109,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let verify_ms = ms_of(|| verify_scheduler(&scheduler, batch.batch, &top.claim, VERSION))?;
     let bytes = postcard::to_allocvec(&scheduler)?.len();
     row("3 scheduler", 1, prove_s, bytes, verify_ms);
+
+    let t = Instant::now();
+    let compressed = prove_compression(&scheduler, batch.batch, VERSION)?;
+    let prove_s = t.elapsed().as_secs_f64();
+    let verify_ms = ms_of(|| verify_compressed(&compressed, batch.batch, &top.claim, VERSION))?;
+    let bytes = postcard::to_allocvec(&compressed)?.len();
+    row("4 compress", 1, prove_s, bytes, verify_ms);
 
     let total = start.elapsed().as_secs_f64();
     println!(

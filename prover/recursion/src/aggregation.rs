@@ -233,30 +233,28 @@ pub struct SchedulerProof {
 }
 
 /// A built circuit and its key.
-struct Built {
-    circuit: Circuit,
-    key: ChildKey,
+pub(crate) struct Built {
+    pub(crate) circuit: Circuit,
+    pub(crate) key: ChildKey,
 }
 
-type Cache<K> = LazyLock<Mutex<HashMap<K, Arc<Built>>>>;
+/// A process-wide cache of built circuits (or what is built from them) by key; emptied
+/// whole when it holds [`CACHE_CAPACITY`] entries.
+pub(crate) type Cache<K, V = Built> = LazyLock<Mutex<HashMap<K, Arc<V>>>>;
 static TREES: Cache<TreeShape> = LazyLock::new(|| Mutex::new(HashMap::new()));
 static SCHEDULERS: Cache<(TreeShape, String)> = LazyLock::new(|| Mutex::new(HashMap::new()));
 
-fn cached<K: std::hash::Hash + Eq + Clone>(
-    cache: &Cache<K>,
+/// The entry of `cache` under `key`, built by `build` when missing.
+pub(crate) fn cached_with<K: std::hash::Hash + Eq + Clone, V>(
+    cache: &Cache<K, V>,
     key: &K,
-    build: impl FnOnce() -> Result<Circuit, AggregationError>,
-) -> Result<Arc<Built>, AggregationError> {
+    build: impl FnOnce() -> Result<V, AggregationError>,
+) -> Result<Arc<V>, AggregationError> {
     if let Some(b) = cache.lock().ok().and_then(|c| c.get(key).cloned()) {
         return Ok(b);
     }
     // Built outside the lock: building recurses into the cache for the children.
-    let circuit = build()?;
-    let key_of = ChildKey::of(&circuit)?;
-    let built = Arc::new(Built {
-        circuit,
-        key: key_of,
-    });
+    let built = Arc::new(build()?);
     if let Ok(mut c) = cache.lock() {
         if c.len() >= CACHE_CAPACITY {
             c.clear();
@@ -266,8 +264,20 @@ fn cached<K: std::hash::Hash + Eq + Clone>(
     Ok(built)
 }
 
+fn cached<K: std::hash::Hash + Eq + Clone>(
+    cache: &Cache<K>,
+    key: &K,
+    build: impl FnOnce() -> Result<Circuit, AggregationError>,
+) -> Result<Arc<Built>, AggregationError> {
+    cached_with(cache, key, || {
+        let circuit = build()?;
+        let key = ChildKey::of(&circuit)?;
+        Ok(Built { circuit, key })
+    })
+}
+
 /// The circuit (and key) of the round proofs of `shape`.
-fn tree_circuit(shape: &TreeShape) -> Result<Arc<Built>, AggregationError> {
+pub(crate) fn tree_circuit(shape: &TreeShape) -> Result<Arc<Built>, AggregationError> {
     cached(&TREES, shape, || match shape {
         TreeShape::Leaf(bits) => {
             let shapes = bits
@@ -284,7 +294,7 @@ fn tree_circuit(shape: &TreeShape) -> Result<Arc<Built>, AggregationError> {
 }
 
 /// The scheduler circuit over a top proof of `shape`, for `protocol_version`.
-fn scheduler_circuit(
+pub(crate) fn scheduler_circuit(
     shape: &TreeShape,
     protocol_version: &str,
 ) -> Result<Arc<Built>, AggregationError> {

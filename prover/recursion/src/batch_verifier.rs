@@ -23,6 +23,8 @@
 //! opened at ζ and gζ, each a BabyBear⁴ value recomposed from four coordinates; each
 //! lookup column's challenges are `(α_L + β⁵, β)`. Finally the terminals sum to zero.
 
+use std::sync::Arc;
+
 use p3_air::symbolic::AirLayout;
 use p3_baby_bear::BabyBear;
 use p3_batch_stark::symbolic::{get_log_num_quotient_chunks, get_symbolic_constraints};
@@ -48,7 +50,7 @@ use crate::fri_witness::{fri_config, seeds};
 pub struct ChildKey {
     pub(crate) airs: Vec<TableAir>,
     pub(crate) degree_bits: Vec<usize>,
-    common: CommonData<ChunkStarkConfig>,
+    common: Arc<CommonData<ChunkStarkConfig>>,
     pub(crate) preprocessed_root: [BabyBear; 8],
     /// Quotient chunks per table.
     pub(crate) quotient_chunks: Vec<usize>,

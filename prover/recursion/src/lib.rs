@@ -1,6 +1,6 @@
 //! Recursive aggregation of the prover's proofs: a circuit layer, the verifiers of chunk
-//! proofs and of the circuit's own batch proofs written on it, and the circuits of the
-//! leaf, node and scheduler rounds.
+//! proofs and of the circuit's own batch proofs written on it, the circuits of the leaf,
+//! node and scheduler rounds, and the compression round into the L1 configuration.
 //!
 //! No published crate does this for our Plonky3 line (0.8): `p3-recursion` and
 //! `p3-circuit` 0.1.0 on crates.io are empty placeholders (checked 2026-12-07), so the
@@ -77,11 +77,12 @@
 //! | node round (two proofs of the round below, claims merged) | **built** ([`node_circuit`]); a tree of nodes over a batch's leaves ends in one proof, measured by `aggregate_bench` |
 //! | scheduler round (the batch claim with batch number and protocol version, the circuit digest exposed) | **built** ([`scheduler_circuit`]): over the tree's top proof; refuses a proof that does not start the batch, another claim, another digest |
 //! | the rounds as whole steps with each proof's tree shape, the circuits rebuilt from it (cached), the scheduler proof verified against a batch claim | **built** ([`aggregation`]); the prover pipeline runs them as leaf, node and scheduler jobs, and the rollup node verifies the one scheduler proof |
-//! | compression in the L1 configuration (Keccak) | not built |
+//! | compression round: the scheduler proof verified in a circuit proven in the L1 configuration (Keccak Merkle trees and transcript, [`sq_prover_circuits::l1`]) | **built** ([`compression_circuit`], [`compression`]); the pipeline's compressor runs it and the rollup node verifies the compressed proof |
 //!
-//! So one proof per batch exists and is what the rollup checks, but it is neither small
-//! nor cheap yet (see `aggregate_bench` and the notes on cost in [`batch_verifier`]), and
-//! nothing on L1 checks it.
+//! So one proof per batch exists, in a configuration an L1 contract can check, and is
+//! what the rollup checks; no Solidity verifier for it exists yet (the settlement issue),
+//! and it is not small (see `aggregate_bench` and the notes on cost in
+//! [`batch_verifier`]).
 //!
 //! # Modules
 //!
@@ -91,6 +92,7 @@
 //! - [`batch_verifier`]: the verifier of the circuit's own proofs ([`batch_witness`]: its
 //!   native hints); [`node_circuit`]: the
 //!   node round; [`scheduler_circuit`]: the scheduler round (the batch claim);
+//!   [`compression_circuit`]: the compression round, and [`compression`]: it as a step;
 //! - [`fri_witness`]: the native witness of the opening argument (query indices, full
 //!   Merkle paths from the pruned multi-proofs, the fold chain);
 //! - [`child`]: witness generation from a chunk proof (full paths of its trace
@@ -104,6 +106,8 @@ pub mod batch_witness;
 pub mod child;
 pub mod chunk_circuit;
 pub mod circuit;
+pub mod compression;
+pub mod compression_circuit;
 pub mod fri_witness;
 pub mod leaf_circuit;
 pub mod node_circuit;

@@ -32,4 +32,4 @@ pub mod symbolic;
 pub mod tables;
 
 pub use program::{Builder, Ext, Op, Program, RunError, Slot};
-pub use proof::{Circuit, CircuitError, CircuitProof};
+pub use proof::{Circuit, CircuitError, CircuitProof, L1CircuitProof};

@@ -6,6 +6,7 @@ mod chunk_verifier;
 mod circuit;
 mod common;
 mod completeness;
+mod compression;
 mod hash;
 mod leaf;
 mod node;
