@@ -1,5 +1,5 @@
 //! `file-info`: decodes a saved batch witness (JSON), chunk witness (JSON) or batch proof
-//! (`SQB2` + postcard: one scheduler proof) and describes it.
+//! (`SQB3` + postcard: one compressed or scheduler proof) and describes it.
 
 use std::fmt::Write as _;
 
@@ -8,7 +8,7 @@ use p3_field::{PrimeCharacteristicRing, PrimeField32};
 use sq_prover_circuits::hash::{Digest, F};
 use sq_prover_circuits::witness::{BatchWitness, ChunkWitness};
 use sq_prover_recursion::aggregation::circuit_digest;
-use sq_prover_verifier::{BatchProof, TreeShape};
+use sq_prover_verifier::{BatchProof, FinalProof, TreeShape};
 
 /// The magic that starts every encoded batch proof.
 const PROOF_MAGIC: &[u8] = &sq_prover_verifier::codec::MAGIC;
@@ -28,11 +28,11 @@ pub fn render_file_info(bytes: &[u8]) -> anyhow::Result<String> {
     }
     if bytes.starts_with(PROOF_MAGIC) || PROOF_MAGIC.starts_with(bytes) {
         let proof = BatchProof::from_bytes(bytes)
-            .map_err(|e| anyhow!("not a valid SQB2 batch proof: {e}"))?;
+            .map_err(|e| anyhow!("not a valid SQB3 batch proof: {e}"))?;
         return Ok(render_batch_proof(&proof, bytes.len()));
     }
     let value: serde_json::Value = serde_json::from_slice(bytes).context(
-        "the file is neither a batch proof (no SQB2 magic) nor JSON (a batch or chunk witness)",
+        "the file is neither a batch proof (no SQB3 magic) nor JSON (a batch or chunk witness)",
     )?;
     if value.get("public").is_some() {
         let chunk: ChunkWitness = serde_json::from_value(value)
@@ -97,26 +97,29 @@ fn shape_text(s: &TreeShape) -> String {
 }
 
 fn render_batch_proof(p: &BatchProof, size: usize) -> String {
-    let mut out = String::from("== Batch proof (SQB2: scheduler proof) ==\n");
-    let s = &p.proof;
+    let kind = match &p.proof {
+        FinalProof::Compressed(_) => "compressed proof, round 4, L1 configuration (Keccak)",
+        FinalProof::Scheduler(_) => "scheduler proof, round 3, chunk configuration (Poseidon2)",
+    };
+    let mut out = format!("== Batch proof (SQB3: {kind}) ==\n");
+    let (shape, claim) = (p.proof.shape(), p.proof.claim());
     let _ = writeln!(out, "File size: {size} bytes");
     let _ = writeln!(out, "Protocol version: {}", p.protocol_version);
     let _ = writeln!(out, "Batch: {}", p.batch);
-    let _ = writeln!(out, "Chunks: {}", s.shape.chunks());
-    let _ = writeln!(out, "Tree depth: {}", s.shape.depth());
-    let _ = writeln!(out, "Tree: {}", shape_text(&s.shape));
-    let _ = writeln!(out, "Stated root before: {}", stated(&s.claim, 0));
-    let _ = writeln!(out, "Stated root after: {}", stated(&s.claim, 8));
-    let _ = writeln!(out, "Stated commitment: {}", stated(&s.claim, 24));
-    let limbs: Vec<String> = s
-        .claim
+    let _ = writeln!(out, "Chunks: {}", shape.chunks());
+    let _ = writeln!(out, "Tree depth: {}", shape.depth());
+    let _ = writeln!(out, "Tree: {}", shape_text(shape));
+    let _ = writeln!(out, "Stated root before: {}", stated(claim, 0));
+    let _ = writeln!(out, "Stated root after: {}", stated(claim, 8));
+    let _ = writeln!(out, "Stated commitment: {}", stated(claim, 24));
+    let limbs: Vec<String> = claim
         .get(32..)
         .unwrap_or_default()
         .iter()
         .map(|l| format!("{:04x}", l.as_canonical_u32()))
         .collect();
     let _ = writeln!(out, "Stated fee recipient limbs: {}", limbs.join(" "));
-    match circuit_digest(&s.shape) {
+    match circuit_digest(shape) {
         Ok(d) => {
             let _ = writeln!(out, "Circuit digest: {}", Digest(d));
         }

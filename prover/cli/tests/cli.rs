@@ -6,7 +6,7 @@ use std::process::{Command, Output, Stdio};
 use sq_prover_circuits::hash::Digest;
 use sq_prover_circuits::witness::BatchWitness;
 use sq_prover_dal::{ProverDal, Stage};
-use sq_prover_verifier::BatchProof;
+use sq_prover_verifier::{BatchProof, FinalProof};
 
 const V: &str = "0.1.0";
 
@@ -251,7 +251,7 @@ async fn stats_l1_and_config() {
 #[test]
 fn file_info_decodes_witnesses_and_proofs() {
     let dir = tempfile::tempdir().expect("tempdir");
-    // A real one-chunk batch, aggregated (one leaf, the scheduler).
+    // A real one-chunk batch, aggregated (one leaf, the scheduler) and compressed.
     let batch = sq_prover_circuits::testing::random_batch(2, 3, 5).expect("batch");
     let chunk = batch.chunks(2).expect("chunks").remove(0);
     let chunk_proof = sq_prover_circuits::prove_chunk(&chunk).expect("prove");
@@ -259,10 +259,14 @@ fn file_info_decodes_witnesses_and_proofs() {
         postcard::from_bytes(&chunk_proof.proof).expect("decode"),
         chunk.public.to_fields(),
     );
+    let scheduler =
+        sq_prover_recursion::aggregation::prove_batch(&[child], 2, 9, V).expect("aggregate");
+    let compressed =
+        sq_prover_recursion::compression::prove_compression(&scheduler, 9, V).expect("compress");
     let proof = BatchProof {
         protocol_version: V.to_owned(),
         batch: 9,
-        proof: sq_prover_recursion::aggregation::prove_batch(&[child], 2, 9, V).expect("aggregate"),
+        proof: FinalProof::Compressed(compressed),
     }
     .to_bytes()
     .expect("encode");
@@ -293,7 +297,9 @@ fn file_info_decodes_witnesses_and_proofs() {
     };
     let out = stdout(&info("proof.bin"));
     assert!(
-        out.starts_with("== Batch proof (SQB2: scheduler proof) ==\n"),
+        out.starts_with(
+            "== Batch proof (SQB3: compressed proof, round 4, L1 configuration (Keccak)) ==\n"
+        ),
         "{out}"
     );
     assert!(
@@ -312,10 +318,10 @@ fn file_info_decodes_witnesses_and_proofs() {
         "{out}"
     );
     for (name, expected) in [
-        ("truncated.bin", "not a valid SQB2 batch proof"),
+        ("truncated.bin", "not a valid SQB3 batch proof"),
         (
             "garbage.bin",
-            "neither a batch proof (no SQB2 magic) nor JSON",
+            "neither a batch proof (no SQB3 magic) nor JSON",
         ),
         ("other.json", "neither a batch witness"),
         ("missing.bin", "cannot read"),

@@ -237,7 +237,8 @@ pub struct PickedJob {
     /// Attempts including this one (1 on the first pick).
     pub attempts: u32,
     /// The stage's input: the batch witness (witness generation), the chunk witness (basic
-    /// proof), empty for the scheduler (read [`crate::ProverDal::chunk_proofs`]), the
+    /// proof), the JSON [`crate::plan::AggregationInput`] naming the proofs below (leaf
+    /// and node), empty for the scheduler (it reads [`crate::ProverDal::root_proof`]), the
     /// scheduler result (compression).
     pub input: Vec<u8>,
     /// The protocol version the job belongs to.

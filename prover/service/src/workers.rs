@@ -12,7 +12,8 @@ use sq_prover_circuits::ChunkProof;
 use sq_prover_dal::plan::AggregationInput;
 use sq_prover_dal::{ProverDal, Stage};
 use sq_prover_recursion::aggregation::{self, RoundProof};
-use sq_prover_verifier::BatchProof;
+use sq_prover_recursion::compression;
+use sq_prover_verifier::{BatchProof, FinalProof};
 use tracing::{info, warn};
 
 use crate::metrics::Metrics;
@@ -278,7 +279,7 @@ pub async fn scheduler_step(dal: &ProverDal, cfg: &ProverConfig) -> StepResult {
             let bytes = BatchProof {
                 protocol_version: version,
                 batch,
-                proof,
+                proof: FinalProof::Scheduler(proof),
             }
             .to_bytes()?;
             info!(target: "prover", batch, chunks, bytes = bytes.len(), "scheduler: batch proof made");
@@ -296,9 +297,8 @@ pub async fn scheduler_step(dal: &ProverDal, cfg: &ProverConfig) -> StepResult {
     }
 }
 
-/// Compressor (round 4): **not built** — the compression into the L1 configuration
-/// (Keccak) is planned work. For now it checks that the scheduler's batch proof decodes
-/// and passes it on unchanged.
+/// Compressor (round 4): the scheduler's batch proof → the compressed proof in the L1
+/// configuration (`sq_prover_recursion::compression`), packed as a [`BatchProof`].
 ///
 /// # Errors
 /// The database's, or the job's (then recorded as failed).
@@ -310,14 +310,39 @@ pub async fn compressor_step(dal: &ProverDal, cfg: &ProverConfig) -> StepResult 
         return Ok(false);
     };
     let t = Instant::now();
-    match BatchProof::from_bytes(&job.input) {
-        Ok(p) => {
-            dal.finish_compression_job(job.batch, &job.input, ms(t))
-                .await?;
-            info!(target: "prover", batch = job.batch, chunks = p.proof.shape.chunks(), bytes = job.input.len(),
-                "compressor: proof passed on UNCOMPRESSED (compression is planned work)");
+    let (batch, version, input) = (job.batch, job.protocol_version, job.input);
+    let result = with_heartbeat(dal, cfg, (Stage::Compression, job.id), async {
+        blocking(move || {
+            let p = BatchProof::from_bytes(&input)?;
+            if p.batch != batch || p.protocol_version != version {
+                anyhow::bail!(
+                    "batch {batch} ({version}): the compressor's input is a proof of batch {} ({})",
+                    p.batch,
+                    p.protocol_version
+                );
+            }
+            let FinalProof::Scheduler(scheduler) = &p.proof else {
+                anyhow::bail!("batch {batch}: the compressor's input is not a scheduler proof");
+            };
+            let compressed = compression::prove_compression(scheduler, batch, &version)?;
+            let chunks = compressed.shape.chunks();
+            let bytes = BatchProof {
+                protocol_version: version,
+                batch,
+                proof: FinalProof::Compressed(compressed),
+            }
+            .to_bytes()?;
+            info!(target: "prover", batch, chunks, bytes = bytes.len(), "compressor: compressed proof made");
+            Ok(bytes)
+        })
+        .await
+    })
+    .await;
+    match result {
+        Ok(bytes) => {
+            dal.finish_compression_job(batch, &bytes, ms(t)).await?;
             Ok(true)
         }
-        Err(e) => Err(fail(dal, Stage::Compression, job.id, &anyhow::Error::from(e)).await),
+        Err(e) => Err(fail(dal, Stage::Compression, job.id, &e).await),
     }
 }

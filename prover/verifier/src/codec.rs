@@ -1,11 +1,12 @@
-//! The byte form of a [`BatchProof`]: the 4-byte magic [`MAGIC`] (`SQB2`: the aggregated
-//! form; `SQBP`, the earlier list of chunk proofs, is no longer accepted), then the postcard
-//! encoding of the proof (postcard for the reasons given in `sq_prover_circuits::stark`).
+//! The byte form of a [`BatchProof`]: the 4-byte magic [`MAGIC`] (`SQB3`: one scheduler
+//! or compressed proof; `SQB2`, the scheduler proof alone, and `SQBP`, the earlier list of
+//! chunk proofs, are no longer accepted), then the postcard encoding of the proof
+//! (postcard for the reasons given in `sq_prover_circuits::stark`).
 
 use crate::BatchProof;
 
 /// The first four bytes of every encoded batch proof.
-pub const MAGIC: [u8; 4] = *b"SQB2";
+pub const MAGIC: [u8; 4] = *b"SQB3";
 
 /// Largest encoded batch proof accepted, in bytes (256 MiB).
 pub const MAX_BATCH_PROOF_BYTES: usize = 256 << 20;
@@ -22,7 +23,7 @@ pub enum CodecError {
         max: usize,
     },
     /// Does not start with [`MAGIC`] (not a batch proof at all).
-    #[error("not a batch proof: missing the SQB2 magic")]
+    #[error("not a batch proof: missing the SQB3 magic")]
     BadMagic,
     /// The input ends before the proof does.
     #[error("batch proof truncated: the input ends before the proof does")]

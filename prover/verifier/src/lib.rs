@@ -1,13 +1,17 @@
-//! Verifies a batch's one recursive (scheduler) proof against the batch claim the rollup node holds.
+//! Verifies a batch's one recursive proof (the compressed one, or the scheduler's) against the batch claim the rollup node holds.
 //!
-//! A [`BatchProof`] carries the scheduler proof of `sq_prover_recursion::aggregation`:
-//! the batch's chunk proofs were verified inside leaf proofs, those inside a tree of node
-//! proofs, and the top one inside the scheduler proof, whose public values are the batch
-//! claim (batch number, state roots before and after, transfer commitment, fee
-//! recipient), the protocol version and the digest of the tree's top circuit.
-//! [`verify_batch`] verifies that one proof against the claim the node computed itself;
-//! its cost does not grow with the number of chunks beyond rebuilding the tree's
-//! circuits (cached per shape).
+//! A [`BatchProof`] carries a [`FinalProof`]: the batch's chunk proofs were verified
+//! inside leaf proofs, those inside a tree of node proofs, the top one inside the
+//! scheduler proof, whose public values are the batch claim (batch number, state roots
+//! before and after, transfer commitment, fee recipient), the protocol version and the
+//! digest of the tree's top circuit; and the scheduler proof inside the compressed proof
+//! (round 4), which restates those public values and is made in the L1 configuration
+//! (`sq_prover_circuits::l1`, Keccak). [`verify_batch`] accepts either (the same
+//! statement; `prover-cli` checks stored scheduler proofs with it); the rollup node
+//! accepts only the compressed one ([`COMPRESSED_ROUND`]), the proof an L1 contract can
+//! check, and the pipeline submits that. [`verify_batch`] verifies that one proof against
+//! the claim the node computed itself; its cost does not grow with the number of chunks
+//! beyond rebuilding the tree's circuits (cached per shape).
 //!
 //! **The batch number is a public value, not proven** (nothing below the scheduler knows
 //! batch numbers): the caller's claim pins it, and the root before must be the caller's
@@ -18,9 +22,8 @@
 //! sender as given. Likewise the uniqueness of an address across leaves is guaranteed by
 //! the executor's address map, not by the proof (see `sq_prover_circuits::witness`).
 //!
-//! **Not yet for L1.** The scheduler proof is made in the chunk configuration (Poseidon2
-//! Merkle trees and transcript); the compression round into the L1 configuration
-//! (Keccak) is not built, so the compressor stage passes this proof on unchanged.
+//! **Not yet on L1.** The compressed proof is in the configuration an L1 contract would
+//! check, but no Solidity verifier for it exists yet (the settlement issue).
 
 pub mod codec;
 
@@ -32,6 +35,7 @@ use sq_prover_circuits::hash::Digest;
 use sq_prover_circuits::vk_hash;
 use sq_prover_circuits::witness::PublicInputs;
 use sq_prover_recursion::aggregation::{verify_scheduler, SchedulerProof};
+use sq_prover_recursion::compression::{verify_compressed, CompressedProof};
 
 pub use codec::{CodecError, MAX_BATCH_PROOF_BYTES};
 pub use sq_prover_recursion::aggregation::{TreeShape, MAX_TREE_CHUNKS as MAX_CHUNKS};
@@ -41,9 +45,16 @@ pub use sq_prover_recursion::aggregation::{TreeShape, MAX_TREE_CHUNKS as MAX_CHU
 pub const PROTOCOL_VERSION: &str = "0.1.0";
 
 /// The note carried by every [`VerifiedBatch`].
-pub const NOTE: &str = "verified one recursive (scheduler) proof over every chunk proof of the \
-     batch; not yet compressed for L1; transaction signatures are checked by the rollup \
-     executor, not inside the proof";
+pub const NOTE: &str = "verified one recursive proof over every chunk proof of the batch; no \
+     L1 contract verifies it yet; transaction signatures are checked by the rollup executor, \
+     not inside the proof";
+
+/// The aggregation round of a scheduler proof ([`FinalProof::Scheduler`]).
+pub const SCHEDULER_ROUND: u8 = 3;
+
+/// The aggregation round of a compressed proof ([`FinalProof::Compressed`]): the one proof
+/// of a batch an L1 contract can check, and the only one the rollup node accepts.
+pub const COMPRESSED_ROUND: u8 = 4;
 
 /// A batch proof as a prover submits it.
 #[derive(Serialize, Deserialize)]
@@ -52,8 +63,53 @@ pub struct BatchProof {
     pub protocol_version: String,
     /// The batch number.
     pub batch: u64,
-    /// The scheduler proof.
-    pub proof: SchedulerProof,
+    /// The proof.
+    pub proof: FinalProof,
+}
+
+/// The one proof of a batch: the scheduler's (round 3, chunk configuration) or the
+/// compressed one (round 4, L1 configuration). Both state the same public values.
+#[derive(Serialize, Deserialize)]
+pub enum FinalProof {
+    /// The scheduler round's proof.
+    Scheduler(SchedulerProof),
+    /// The compression round's proof.
+    Compressed(CompressedProof),
+}
+
+impl FinalProof {
+    /// The tree of chunks the proof covers.
+    pub fn shape(&self) -> &TreeShape {
+        match self {
+            FinalProof::Scheduler(p) => &p.shape,
+            FinalProof::Compressed(p) => &p.shape,
+        }
+    }
+
+    /// The claim the prover states (chunk layout; for error messages only).
+    pub fn claim(&self) -> &[BabyBear] {
+        match self {
+            FinalProof::Scheduler(p) => &p.claim,
+            FinalProof::Compressed(p) => &p.claim,
+        }
+    }
+
+    /// The aggregation round that made it: 3 (scheduler) or 4 (compression).
+    pub const fn round(&self) -> u8 {
+        match self {
+            FinalProof::Scheduler(_) => SCHEDULER_ROUND,
+            FinalProof::Compressed(_) => COMPRESSED_ROUND,
+        }
+    }
+
+    /// Mutable access to the tree and the stated claim, for tools and tamper tests.
+    #[doc(hidden)]
+    pub fn parts_mut(&mut self) -> (&mut TreeShape, &mut Vec<BabyBear>) {
+        match self {
+            FinalProof::Scheduler(p) => (&mut p.shape, &mut p.claim),
+            FinalProof::Compressed(p) => (&mut p.shape, &mut p.claim),
+        }
+    }
 }
 
 /// What the rollup node knows about a batch and expects the proof to establish.
@@ -94,6 +150,9 @@ pub struct VerifiedBatch {
     pub commitment: Digest,
     /// `true`: one recursive proof was verified, not each chunk proof.
     pub succinct: bool,
+    /// The round of the proof verified: 4 (compressed, L1 configuration) or 3
+    /// (scheduler, chunk configuration).
+    pub round: u8,
     /// Plain-language caveats: [`NOTE`].
     pub note: String,
 }
@@ -153,7 +212,7 @@ pub enum VerifyError {
         /// The proof's commitment after.
         got: Digest,
     },
-    /// The scheduler proof does not verify against the claim.
+    /// The batch's proof does not verify against the claim.
     #[error("the batch proof does not verify: {0}")]
     Proof(String),
 }
@@ -233,18 +292,20 @@ pub fn verify_batch(
             got: proof.batch,
         });
     }
-    proof
-        .proof
-        .shape
+    let shape = proof.proof.shape();
+    shape
         .check()
         .map_err(|e| VerifyError::Shape(e.to_string()))?;
-    compare_claims(&proof.proof.claim, claim)?;
-    let digest = verify_scheduler(
-        &proof.proof,
-        claim.batch,
-        &claim_fields(claim),
-        expected_protocol_version,
-    )
+    compare_claims(proof.proof.claim(), claim)?;
+    let fields = claim_fields(claim);
+    let digest = match &proof.proof {
+        FinalProof::Scheduler(p) => {
+            verify_scheduler(p, claim.batch, &fields, expected_protocol_version)
+        }
+        FinalProof::Compressed(p) => {
+            verify_compressed(p, claim.batch, &fields, expected_protocol_version)
+        }
+    }
     .map_err(|e| VerifyError::Proof(e.to_string()))?;
     let mut circuit_digest = [0u8; 32];
     for (out, d) in circuit_digest.chunks_mut(4).zip(digest) {
@@ -255,11 +316,12 @@ pub fn verify_batch(
         protocol_version: proof.protocol_version.clone(),
         circuit_id: vk_hash(),
         circuit_digest,
-        chunks: proof.proof.shape.chunks(),
+        chunks: shape.chunks(),
         root_before: claim.root_before,
         root_after: claim.root_after,
         commitment: claim.commitment,
         succinct: true,
+        round: proof.proof.round(),
         note: NOTE.to_owned(),
     })
 }

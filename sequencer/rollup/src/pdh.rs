@@ -24,7 +24,7 @@ use sq_prover_circuits::pdh::{
     BatchBody, BatchData, BatchStatus, BatchesBody, DataRequest, DataResponse, PdhErrorBody,
     SubmitProofResponse,
 };
-use sq_prover_verifier::{verify_batch, BatchClaim, BatchProof};
+use sq_prover_verifier::{verify_batch, BatchClaim, BatchProof, COMPRESSED_ROUND};
 use tracing::{info, warn};
 
 use crate::service::Rollup;
@@ -131,6 +131,15 @@ async fn submit_proof(
     };
     let proof = BatchProof::from_bytes(&body)
         .map_err(|e| refuse(format!("the proof does not decode: {e}")))?;
+    // Only the compressed proof is one an L1 contract can check: a scheduler proof states
+    // the same, but in the chunk configuration, and would leave the batch unsettleable.
+    let round = proof.proof.round();
+    if round != COMPRESSED_ROUND {
+        return Err(refuse(format!(
+            "the rollup accepts the compressed proof (round {COMPRESSED_ROUND}) only, \
+             this is a round-{round} proof"
+        )));
+    }
     let claim = BatchClaim {
         batch: record.number,
         root_before: record.root_before,
@@ -153,7 +162,7 @@ async fn submit_proof(
         return Err(already_proven());
     }
     rollup.metrics().batches_proven.inc();
-    info!(target: "rollup", batch, chunks = v.chunks, "proof verified; batch proven");
+    info!(target: "rollup", batch, chunks = v.chunks, round = v.round, "proof verified; batch proven");
     Ok(Json(SubmitProofResponse {
         status: "accepted".into(),
         batch,
