@@ -22,6 +22,14 @@ pub struct Args {
     /// absent.
     #[arg(long)]
     pub duration: Option<u64>,
+    /// With `--duration`: once it is over, keep running until the rollup node has verified
+    /// this many batch proofs, for at most `--until-verified-max` more seconds (a batch's
+    /// first proof goes through rounds 0–4, which takes minutes on 2 cores).
+    #[arg(long, default_value_t = 0, requires = "duration")]
+    pub until_verified: u64,
+    /// The most seconds `--until-verified` adds to `--duration`.
+    #[arg(long, default_value_t = 600)]
+    pub until_verified_max: u64,
     /// The prover's job database, `postgres://…` (its prover tables are cleared first);
     /// SQLite in the run folder by default.
     #[arg(long)]

@@ -19,7 +19,7 @@ use clap::Parser;
 use sq_demo::accounts::{self, key_hex, l1_key, rollup_key, POSTER, YOURS};
 use sq_demo::args::Args;
 use sq_demo::stack::{self, run_once, wait_until, Children, Ports, RunDir};
-use sq_demo::summary::{render_summary, status_line, Snapshot};
+use sq_demo::summary::{keep_running, render_summary, status_line, Snapshot};
 use sq_demo::{cast_check, l1, load, status};
 
 const PROTOCOL_VERSION: &str = "0.1.0";
@@ -318,10 +318,18 @@ fn run_in(
     let start = status::read(&sources, &Snapshot::default(), 0.0, &counters);
     let mut prev = start.clone();
     let mut cast_result: Option<String> = None;
-    let deadline = args.duration.map(|d| t0 + Duration::from_secs(d));
+    let running = |prev: &Snapshot| {
+        keep_running(
+            t0.elapsed().as_secs_f64(),
+            args.duration,
+            prev.batches_verified,
+            args.until_verified,
+            args.until_verified_max,
+        )
+    };
     let mut failure = None;
     let mut tick = t0;
-    while !stop.load(Ordering::Relaxed) && deadline.is_none_or(|d| Instant::now() < d) {
+    while !stop.load(Ordering::Relaxed) && running(&prev) {
         // One line per second of wall time, however long the reads take.
         tick += Duration::from_secs(1);
         std::thread::sleep(tick.saturating_duration_since(Instant::now()));

@@ -150,6 +150,25 @@ pub fn summary_value<'a>(summary: &'a str, key: &str) -> Option<&'a str> {
         .find_map(|l| l.strip_prefix(key)?.strip_prefix(": "))
 }
 
+/// Whether the demo keeps running at elapsed time `elapsed_s` (seconds): always without
+/// a `duration_s`; otherwise until it, then on while fewer than `until_verified` batches
+/// are verified, for at most `extra_max_s` more seconds (`--until-verified`).
+#[must_use]
+pub fn keep_running(
+    elapsed_s: f64,
+    duration_s: Option<u64>,
+    verified: u64,
+    until_verified: u64,
+    extra_max_s: u64,
+) -> bool {
+    let Some(d) = duration_s else {
+        return true;
+    };
+    #[allow(clippy::cast_precision_loss)]
+    let (d, extra) = (d as f64, extra_max_s as f64);
+    elapsed_s < d || (verified < until_verified && elapsed_s < d + extra)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,5 +213,30 @@ mod tests {
         assert_eq!(summary_value(&s, "batches_verified"), Some("3"));
         assert_eq!(summary_value(&s, "cast_transfer"), Some("ok (status 1)"));
         assert_eq!(summary_value(&s, "absent"), None);
+    }
+
+    #[test]
+    fn the_run_ends_at_its_duration_or_once_enough_batches_are_verified() {
+        assert!(
+            keep_running(1e9, None, 0, 0, 0),
+            "no duration: until Ctrl-C"
+        );
+        assert!(keep_running(59.0, Some(60), 0, 0, 600));
+        assert!(
+            !keep_running(60.0, Some(60), 0, 0, 600),
+            "nothing to wait for"
+        );
+        assert!(
+            keep_running(100.0, Some(60), 0, 1, 600),
+            "waiting for a verified batch"
+        );
+        assert!(
+            !keep_running(100.0, Some(60), 1, 1, 600),
+            "the batch is verified"
+        );
+        assert!(
+            !keep_running(660.0, Some(60), 0, 1, 600),
+            "waited the most it may"
+        );
     }
 }

@@ -46,9 +46,11 @@ fn the_demo_runs_the_whole_stack_and_its_summary_shows_every_part_working() {
     );
     let runs = tempfile::tempdir().expect("dir");
     let out = Command::new(env!("CARGO_BIN_EXE_demo"))
-        // One-chunk batches (a leaf and the scheduler, no node) so that the first batch
-        // is aggregated, proven and verified within the run on 2 cores.
-        .args(["--nodes", "4", "--duration", "150", "--tps", "4"])
+        // One-chunk batches (a leaf, the scheduler and the compression, no node); the run
+        // goes on past its 60 s until the first batch's proof is verified (at most 600 s
+        // more).
+        .args(["--nodes", "4", "--duration", "60", "--tps", "4"])
+        .args(["--until-verified", "1"])
         .args(["--chunk-size", "8", "--batch-max-transfers", "8"])
         .arg("--bin-dir")
         .arg(&bins)
@@ -79,7 +81,8 @@ fn the_demo_runs_the_whole_stack_and_its_summary_shows_every_part_working() {
         value(summary, "cast_transfer").starts_with("ok (tx 0x"),
         "{context}"
     );
-    // The status lines showed aggregation jobs (leaf, round 1; scheduler, round 3) at work.
+    // The status lines showed aggregation jobs (leaf, round 1; scheduler, round 3;
+    // compression, round 4) at work.
     let rounds_seen = |round: usize| {
         stdout.lines().any(|l| {
             l.split("rounds 0-4 active ")
@@ -88,7 +91,10 @@ fn the_demo_runs_the_whole_stack_and_its_summary_shows_every_part_working() {
                 .is_some_and(|n| n != "0")
         })
     };
-    assert!(rounds_seen(1) && rounds_seen(3), "{stdout}");
+    assert!(
+        rounds_seen(1) && rounds_seen(3) && rounds_seen(4),
+        "{stdout}"
+    );
     // The live status lines came once a second, and the endpoints were printed.
     assert!(stdout.matches(" blk/s) |").count() >= 20, "{stdout}");
     assert!(

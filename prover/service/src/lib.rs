@@ -31,5 +31,5 @@ pub use config::ProverConfig;
 
 /// The line every component logs at start-up about what is and is not proven.
 pub const WHAT_IS_PROVEN: &str = "chunk proofs (Plonky3 STARK) of balances, nonces, fees and Poseidon2 Merkle updates; \
-leaf, node and scheduler rounds aggregate them recursively into one proof per batch; NOT yet compressed for L1; \
+leaf, node and scheduler rounds aggregate them recursively into one proof per batch, compressed into the L1 configuration (Keccak); NO L1 contract verifies it yet; \
 transaction signatures are checked by the rollup executor, NOT inside the proof";

@@ -505,8 +505,9 @@ async fn rollup_on_a_local_network_serves_wallets_and_provers() {
 }
 
 /// Proves the served batch with the prover's circuits (chunk proofs, then the
-/// aggregation rounds down to one scheduler proof) and submits it; the node must verify
-/// and accept it, then refuse a second submission.
+/// aggregation rounds down to one scheduler proof, compressed into the L1 configuration)
+/// and submits it; the node must refuse the uncompressed scheduler proof, verify and
+/// accept the compressed one, then refuse a second submission.
 async fn prove_and_submit(pdh: &PdhClient, witness: &sq_prover_circuits::witness::BatchWitness) {
     let chunks: Vec<_> = witness
         .chunks(2)
@@ -521,13 +522,25 @@ async fn prove_and_submit(pdh: &PdhClient, witness: &sq_prover_circuits::witness
     let aggregated =
         sq_prover_recursion::aggregation::prove_batch(&chunks, 2, witness.batch, "0.1.0")
             .expect("aggregate");
-    let proof = sq_prover_verifier::BatchProof {
+    let compressed =
+        sq_prover_recursion::compression::prove_compression(&aggregated, witness.batch, "0.1.0")
+            .expect("compress");
+    let batch_proof = |proof| sq_prover_verifier::BatchProof {
         protocol_version: "0.1.0".into(),
         batch: witness.batch,
-        proof: aggregated,
+        proof,
     };
-    let bytes = proof.to_bytes().expect("encode");
     let refused = |r: Result<_, PdhError>| r.expect_err("refused").status();
+    // The scheduler proof states the same batch but is not one L1 can check: refused.
+    let scheduler = batch_proof(sq_prover_verifier::FinalProof::Scheduler(aggregated));
+    let r = pdh
+        .submit_proof(witness.batch, scheduler.to_bytes().expect("encode"))
+        .await;
+    let e = r.expect_err("a scheduler proof is refused");
+    assert_eq!(e.status(), Some(400));
+    assert!(e.to_string().contains("round-3 proof"), "{e}");
+    let proof = batch_proof(sq_prover_verifier::FinalProof::Compressed(compressed));
+    let bytes = proof.to_bytes().expect("encode");
     // A proof of the wrong protocol version, and one stating another root, are refused.
     let mut wrong_version = sq_prover_verifier::BatchProof::from_bytes(&bytes).expect("decode");
     wrong_version.protocol_version = "0.2.0".into();
@@ -536,7 +549,7 @@ async fn prove_and_submit(pdh: &PdhClient, witness: &sq_prover_circuits::witness
         .await;
     assert_eq!(refused(r), Some(400));
     let mut other_root = sq_prover_verifier::BatchProof::from_bytes(&bytes).expect("decode");
-    other_root.proof.claim[0] += sq_prover_circuits::hash::F::new(1);
+    other_root.proof.parts_mut().1[0] += sq_prover_circuits::hash::F::new(1);
     let r = pdh
         .submit_proof(witness.batch, other_root.to_bytes().expect("encode"))
         .await;
