@@ -54,9 +54,11 @@
 //! | 4 | 16 | 20 | 100 | 4× |
 //!
 //! Blowup 8 cuts the queries by a third against blowup 4 for twice the LDE; blowup 16
-//! saves 7 more queries for another doubling, which puts the compression prover over the
-//! 8 GB a worker may use. `l1_fri_table` (a benchmark binary of `sq-prover-recursion`)
-//! measures proof size and verify time of one circuit under each row.
+//! saves 7 more queries for another doubling of the LDE, and the compression prover
+//! already peaks at 4.7 GB at blowup 8 (a one-chunk batch, `aggregate_bench`), against
+//! the 8 GB a worker may use. `l1_fri_table` (a benchmark binary of
+//! `sq-prover-recursion`) measures prove time, proof size, verify time and peak memory of
+//! one circuit under each row.
 //!
 //! Proofs are not zero-knowledge (no hiding commitments), as in the chunk configuration.
 
