@@ -1,7 +1,7 @@
-//! The demo's smoke test (in CI): `demo --nodes 4 --duration 150` on this build's binaries,
-//! asserting on its summary: at least 10 decided blocks, an L1-certified height above 0, at
-//! least one batch proven and verified by the rollup node, and a successful `cast send`
-//! whose receipt and balance the demo checked.
+//! The demo's smoke test (in CI): `demo --nodes 4 --duration 60 --until-verified 1` on
+//! this build's binaries, asserting on its summary: at least 10 decided blocks, an
+//! L1-certified height above 0, at least one batch proven and verified by the rollup node,
+//! and a successful `cast send` whose receipt and balance the demo checked.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

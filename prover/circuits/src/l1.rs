@@ -55,8 +55,8 @@
 //!
 //! Blowup 8 cuts the queries by a third against blowup 4 for twice the LDE; blowup 16
 //! saves 7 more queries for another doubling of the LDE, and the compression prover
-//! already peaks at 4.7 GB at blowup 8 (a one-chunk batch, `aggregate_bench`), against
-//! the 8 GB a worker may use. `l1_fri_table` (a benchmark binary of
+//! already peaks at 4.7 GB at blowup 8 (a one-chunk batch in `aggregate_bench`, where the
+//! rounds before it peaked at 2.4 GB), against the 8 GB per worker the prover is held to. `l1_fri_table` (a benchmark binary of
 //! `sq-prover-recursion`) measures prove time, proof size, verify time and peak memory of
 //! one circuit under each row.
 //!

@@ -1,8 +1,10 @@
 //! The L1 configuration's FRI trade-off, measured: the compression circuit of a one-chunk
 //! batch proven under each row of the table in `sq_prover_circuits::l1` (blowup 2 to 16,
 //! queries for ≥100 conjectured bits with 20 bits of proof of work), printing prove time,
-//! proof size, verify time and peak RSS. Proof size stands in for L1 calldata and the
-//! queries for the Merkle paths an L1 verifier hashes.
+//! proof size, verify time and the process's peak RSS so far (it only rises: rows are in
+//! increasing blowup, so each row's is its own unless an earlier row's was higher). Proof
+//! size stands in for L1 calldata and the queries for the Merkle paths an L1 verifier
+//! hashes.
 //!
 //! Run in release: `cargo run --release -p sq-prover-recursion --example l1_fri_table`.
 
@@ -32,7 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         circuit.traces_heights()
     );
     println!(
-        "{:>10} {:>7} {:>5} {:>5} {:>9} {:>11} {:>10} {:>13}",
+        "{:>10} {:>7} {:>5} {:>5} {:>9} {:>11} {:>10} {:>19}",
         "log_blowup",
         "queries",
         "pow",
@@ -40,7 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "prove_s",
         "proof_bytes",
         "verify_ms",
-        "peak_rss_MiB"
+        "peak_rss_so_far_MiB"
     );
     for (log_blowup, num_queries) in [(1, 80), (2, 40), (3, 27), (4, 20)] {
         let params = FriParams {
@@ -64,7 +66,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         circuit.verify_l1(&cfg, &publics, &proof, &common)?;
         let verify_ms = t.elapsed().as_secs_f64() * 1e3;
         println!(
-            "{log_blowup:>10} {num_queries:>7} {:>5} {:>5} {prove_s:>9.2} {bytes:>11} {verify_ms:>10.1} {:>13.1}",
+            "{log_blowup:>10} {num_queries:>7} {:>5} {:>5} {prove_s:>9.2} {bytes:>11} {verify_ms:>10.1} {:>19.1}",
             params.query_pow_bits,
             params.conjectured_security_bits(),
             peak_rss_mib()

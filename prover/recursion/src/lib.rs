@@ -76,7 +76,7 @@
 //! | verifier of the circuit's own batch proofs | **built** ([`batch_verifier`]): the batch-STARK transcript, each table's constraints with the LogUp gadget's, the terminal sum, FRI over several heights; a proof of another program is refused |
 //! | node round (two proofs of the round below, claims merged) | **built** ([`node_circuit`]); a tree of nodes over a batch's leaves ends in one proof, measured by `aggregate_bench` |
 //! | scheduler round (the batch claim with batch number and protocol version, the circuit digest exposed) | **built** ([`scheduler_circuit`]): over the tree's top proof; refuses a proof that does not start the batch, another claim, another digest |
-//! | the rounds as whole steps with each proof's tree shape, the circuits rebuilt from it (cached), the scheduler proof verified against a batch claim | **built** ([`aggregation`]); the prover pipeline runs them as leaf, node and scheduler jobs, and the rollup node verifies the one scheduler proof |
+//! | the rounds as whole steps with each proof's tree shape, the circuits rebuilt from it (cached), the scheduler proof verified against a batch claim | **built** ([`aggregation`]); the prover pipeline runs them as leaf, node and scheduler jobs |
 //! | compression round: the scheduler proof verified in a circuit proven in the L1 configuration (Keccak Merkle trees and transcript, [`sq_prover_circuits::l1`]) | **built** ([`compression_circuit`], [`compression`]); the pipeline's compressor runs it and the rollup node verifies the compressed proof |
 //!
 //! So one proof per batch exists, in a configuration an L1 contract can check, and is

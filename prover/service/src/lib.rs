@@ -10,15 +10,16 @@
 //! - [`workers`]: the witness generator (batch witness → chunk witnesses), the prover (round
 //!   0: one Plonky3 proof per chunk; round 1: a leaf proof over consecutive chunk proofs;
 //!   round 2: a node proof over two adjacent proofs), the scheduler (round 3: the batch
-//!   proof) and the compressor (round 4, not built: passes the batch proof on).
+//!   proof) and the compressor (round 4: the scheduler proof re-proven in the L1
+//!   configuration, the proof the gateway submits).
 //! - [`housekeeper`]: requeues timed-out and failed jobs below the attempt limit.
 //! - [`version`]: the start-up check binding a process to one protocol version.
 //! - [`metrics`]: `/metrics` and `/queue_report`.
 //!
 //! What the final proof is (printed at start-up): one recursive proof per batch (the
-//! scheduler's, `sq_prover_recursion`) over every chunk proof, **not** compressed into
-//! the L1 configuration yet; and transaction signatures are checked by the rollup
-//! executor, **not** inside the proof.
+//! compression round's, `sq_prover_recursion`, in the L1 configuration) over every chunk
+//! proof, which **no** L1 contract verifies yet; and transaction signatures are checked by
+//! the rollup executor, **not** inside the proof.
 
 pub mod config;
 pub mod gateway;

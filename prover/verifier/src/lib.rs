@@ -7,7 +7,7 @@
 //! digest of the tree's top circuit; and the scheduler proof inside the compressed proof
 //! (round 4), which restates those public values and is made in the L1 configuration
 //! (`sq_prover_circuits::l1`, Keccak). [`verify_batch`] accepts either (the same
-//! statement; `prover-cli` checks stored scheduler proofs with it); the rollup node
+//! statement, in two configurations); the rollup node
 //! accepts only the compressed one ([`COMPRESSED_ROUND`]), the proof an L1 contract can
 //! check, and the pipeline submits that. [`verify_batch`] verifies that one proof against
 //! the claim the node computed itself; its cost does not grow with the number of chunks
@@ -40,8 +40,8 @@ use sq_prover_recursion::compression::{verify_compressed, CompressedProof};
 pub use codec::{CodecError, MAX_BATCH_PROOF_BYTES};
 pub use sq_prover_recursion::aggregation::{TreeShape, MAX_TREE_CHUNKS as MAX_CHUNKS};
 
-/// The protocol version this build of the verifier speaks: scheduler proofs over chunk
-/// proofs of the circuit identified by [`sq_prover_circuits::vk_hash`].
+/// The protocol version this build of the verifier speaks: compressed (or scheduler)
+/// proofs over chunk proofs of the circuit identified by [`sq_prover_circuits::vk_hash`].
 pub const PROTOCOL_VERSION: &str = "0.1.0";
 
 /// The note carried by every [`VerifiedBatch`].

@@ -8,7 +8,8 @@
 //!   (`application/octet-stream`). The proof is verified with `sq-prover-verifier` against the
 //!   batch's record (roots, transfer commitment, fee recipient, protocol version) before the
 //!   batch is marked proven. 200 `{"status":"accepted"}`; 400 for a proof that does not
-//!   decode or verify (with the reason); 404 for an unknown batch; 409 when already proven.
+//!   decode, is not the compressed (round 4) proof, or does not verify (with the reason);
+//!   404 for an unknown batch; 409 when already proven.
 //! - `GET /batches/{n}` → the batch record and `"status": "sealed" | "proven"`.
 //! - `GET /batches` → counts and the lowest unproven batch number.
 //!
