@@ -20,8 +20,9 @@ use crate::aggregation::{
     cached_with, scheduler_circuit, tree_circuit, AggregationError, Cache, SchedulerProof,
     TreeShape,
 };
+use crate::batch_verifier::hints;
 use crate::circuit::{Circuit, CircuitError, Ext, L1CircuitProof};
-use crate::compression_circuit::{self, compression_hints};
+use crate::compression_circuit;
 use crate::scheduler_circuit::scheduler_publics;
 
 /// The compression round's proof: what an L1 verifier checks.
@@ -92,7 +93,7 @@ pub fn compression_witness(
 ) -> Result<(Circuit, Vec<BabyBear>, Vec<Ext>), AggregationError> {
     let (publics, _) = publics(&scheduler.shape, batch, &scheduler.claim, protocol_version)?;
     let key = &scheduler_circuit(&scheduler.shape, protocol_version)?.key;
-    let hints = compression_hints(key, &scheduler.proof, &publics)?;
+    let hints = hints(key, &scheduler.proof, &publics)?;
     let c = compressor(&scheduler.shape, protocol_version)?;
     Ok((c.circuit.clone(), publics, hints))
 }

@@ -9,7 +9,8 @@
 //! circuit digest).
 //!
 //! Constraints: the scheduler proof verifies ([`verify_circuit_proof`]) against the
-//! scheduler circuit's key with these public values. The key is a constant of this
+//! scheduler circuit's key with these public values. Its hints are the scheduler proof's
+//! ([`crate::batch_verifier::hints`]). The key is a constant of this
 //! circuit, so the compression circuit's own preprocessed commitment (its verifying key
 //! in the L1 configuration) pins the scheduler circuit, which pins the protocol version
 //! and the tree's top circuit, which pins every circuit below.
@@ -20,11 +21,8 @@
 //! hash) but Keccak proofs expensively; so every round that is verified in a circuit
 //! stays in the chunk configuration, and only the last proof, verified on L1, switches.
 
-use p3_baby_bear::BabyBear;
-
-use crate::batch_verifier::{hints, verify_circuit_proof, ChildKey};
-use crate::child::ChildError;
-use crate::circuit::{Builder, Circuit, CircuitProof, Ext, Slot};
+use crate::batch_verifier::{verify_circuit_proof, ChildKey};
+use crate::circuit::{Builder, Circuit, Slot};
 use crate::scheduler_circuit::SCHEDULER_PUBLICS;
 
 /// The compression circuit over a proof of the scheduler circuit `scheduler`.
@@ -33,17 +31,4 @@ pub fn build(scheduler: &ChildKey) -> Circuit {
     let public: Vec<Slot> = (0..SCHEDULER_PUBLICS).map(|_| b.public()).collect();
     verify_circuit_proof(&mut b, scheduler, &public);
     Circuit::new(b.build())
-}
-
-/// The compression circuit's hints: the scheduler proof's.
-///
-/// # Errors
-/// [`ChildError`] when the scheduler proof is malformed or does not verify natively
-/// against `publics`.
-pub fn compression_hints(
-    scheduler: &ChildKey,
-    proof: &CircuitProof,
-    publics: &[BabyBear],
-) -> Result<Vec<Ext>, ChildError> {
-    hints(scheduler, proof, publics)
 }

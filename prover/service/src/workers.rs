@@ -275,15 +275,7 @@ pub async fn scheduler_step(dal: &ProverDal, cfg: &ProverConfig) -> StepResult {
         blocking(move || {
             let top: RoundProof = postcard::from_bytes(&top)?;
             let proof = aggregation::prove_scheduler(&top, batch, &version)?;
-            let chunks = proof.shape.chunks();
-            let bytes = BatchProof {
-                protocol_version: version,
-                batch,
-                proof: FinalProof::Scheduler(proof),
-            }
-            .to_bytes()?;
-            info!(target: "prover", batch, chunks, bytes = bytes.len(), "scheduler: batch proof made");
-            Ok(bytes)
+            encode_final(version, batch, FinalProof::Scheduler(proof))
         })
         .await
     })
@@ -295,6 +287,20 @@ pub async fn scheduler_step(dal: &ProverDal, cfg: &ProverConfig) -> StepResult {
         }
         Err(e) => Err(fail(dal, Stage::Scheduler, job.id, &e).await),
     }
+}
+
+/// `proof` of `batch` packed as a [`BatchProof`] (the scheduler's and the compressor's
+/// result), logged with its round, chunk count and size.
+fn encode_final(version: String, batch: u64, proof: FinalProof) -> anyhow::Result<Vec<u8>> {
+    let (round, chunks) = (proof.round(), proof.shape().chunks());
+    let bytes = BatchProof {
+        protocol_version: version,
+        batch,
+        proof,
+    }
+    .to_bytes()?;
+    info!(target: "prover", batch, round, chunks, bytes = bytes.len(), "batch proof made");
+    Ok(bytes)
 }
 
 /// Compressor (round 4): the scheduler's batch proof → the compressed proof in the L1
@@ -325,15 +331,7 @@ pub async fn compressor_step(dal: &ProverDal, cfg: &ProverConfig) -> StepResult 
                 anyhow::bail!("batch {batch}: the compressor's input is not a scheduler proof");
             };
             let compressed = compression::prove_compression(scheduler, batch, &version)?;
-            let chunks = compressed.shape.chunks();
-            let bytes = BatchProof {
-                protocol_version: version,
-                batch,
-                proof: FinalProof::Compressed(compressed),
-            }
-            .to_bytes()?;
-            info!(target: "prover", batch, chunks, bytes = bytes.len(), "compressor: compressed proof made");
-            Ok(bytes)
+            encode_final(version, batch, FinalProof::Compressed(compressed))
         })
         .await
     })
