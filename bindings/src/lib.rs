@@ -4,4 +4,5 @@
 //! Do not manually edit these files.
 //! These files may be overwritten by the codegen system at any time.
 pub mod hot_shot_commitments;
+pub mod rollup_settlement;
 pub mod stake_table;

@@ -26,6 +26,7 @@
 //! check, but no Solidity verifier for it exists yet (the settlement issue).
 
 pub mod codec;
+pub mod settlement;
 
 use p3_baby_bear::BabyBear;
 use p3_field::{PrimeCharacteristicRing, PrimeField32};
@@ -218,7 +219,7 @@ pub enum VerifyError {
 }
 
 /// The claim in the chunk layout the scheduler proof states (commitment before zero).
-fn claim_fields(claim: &BatchClaim) -> Vec<BabyBear> {
+pub(crate) fn claim_fields(claim: &BatchClaim) -> Vec<BabyBear> {
     PublicInputs {
         root_before: claim.root_before,
         root_after: claim.root_after,
