@@ -131,5 +131,11 @@ pub fn l1_config_with(params: FriParams) -> L1StarkConfig {
         val_mmcs,
         fri_parameters_of(params, challenge_mmcs),
     );
-    L1StarkConfig::new(pcs, L1Challenger::from_hasher(Vec::new(), Keccak256Hash {}))
+    L1StarkConfig::new(pcs, l1_challenger())
+}
+
+/// A fresh L1 transcript: empty input buffer, Keccak-256 (what a proof's transcript starts
+/// from before the protocol's first observation).
+pub fn l1_challenger() -> L1Challenger {
+    L1Challenger::from_hasher(Vec::new(), Keccak256Hash {})
 }

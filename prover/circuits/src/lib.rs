@@ -14,7 +14,8 @@
 //! - [`air`]: the basic (round 0) chunk AIR, one uni-STARK table (layout and constraint
 //!   list in its docs), and [`trace`]: its trace generator;
 //! - [`l1`]: the L1 proof configuration (Keccak-256 Merkle trees and transcript), in which
-//!   the compression round proves what an L1 contract verifies;
+//!   the compression round proves what an L1 contract verifies, and
+//!   [`l1_transcript_fixture`]: a recorded run of its transcript for the on-chain replay;
 //! - [`stark`]: the Plonky3 configuration (FRI parameters, security estimate), and
 //!   [`prove_chunk`] / [`verify_chunk`] / [`vk_hash`].
 //!
@@ -44,6 +45,7 @@ pub mod account;
 pub mod air;
 pub mod hash;
 pub mod l1;
+pub mod l1_transcript_fixture;
 pub mod merkle;
 pub mod pdh;
 pub mod poseidon2_air;

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+pragma solidity 0.8.30;
+
+import {Base} from "./Base.sol";
+import {KeccakTranscript as T} from "../src/verifier/KeccakTranscript.sol";
+
+/// Calls the library through an external function, so that its reverts can be expected.
+contract TranscriptHarness {
+    function observeAt(uint256 capacity, uint256 count, uint256 x) external pure {
+        T.State memory t = T.init(capacity);
+        for (uint256 i = 0; i < count; ++i) {
+            T.observe(t, x);
+        }
+    }
+
+    function sampleBits(uint256 bits) external pure returns (uint256) {
+        T.State memory t = T.init(64);
+        return T.sampleBits(t, bits);
+    }
+}
+
+/// The on-chain transcript replays Plonky3's L1 challenger byte for byte: a script recorded
+/// from Rust (`sq_prover_circuits::l1_transcript_fixture`, 400 operations: observations,
+/// samples over chained flushes, proof-of-work checks that pass and fail)
+/// gives the same samples here; bad inputs revert with their own errors.
+contract KeccakTranscriptTest is Base {
+    uint256 internal constant OBSERVE = 0;
+    uint256 internal constant OBSERVE_DIGEST = 1;
+    uint256 internal constant SAMPLE_BASE = 2;
+    uint256 internal constant SAMPLE_BITS = 3;
+    uint256 internal constant CHECK_WITNESS = 4;
+
+    function test_replaysThePlonky3Script() public view {
+        string memory json = vm.readFile("test/fixtures/l1_transcript.json");
+        uint256[] memory kinds = vm.parseJsonUintArray(json, ".kinds");
+        uint256[] memory args = vm.parseJsonUintArray(json, ".args");
+        uint256[] memory results = vm.parseJsonUintArray(json, ".results");
+        assertEq(kinds.length, 400, "script length");
+        T.State memory t = T.init(2048);
+        uint256[5] memory seen;
+        for (uint256 i = 0; i < kinds.length; ++i) {
+            uint256 k = kinds[i];
+            uint256 got;
+            if (k == OBSERVE) {
+                T.observe(t, args[i]);
+            } else if (k == OBSERVE_DIGEST) {
+                T.observeDigest(t, bytes32(args[i]));
+            } else if (k == SAMPLE_BASE) {
+                got = T.sampleBase(t);
+            } else if (k == SAMPLE_BITS) {
+                got = T.sampleBits(t, args[i]);
+            } else {
+                got = T.checkWitness(t, args[i] >> 32, args[i] & 0xffffffff) ? 1 : 0;
+            }
+            assertEq(got, results[i], string.concat("operation ", vm.toString(i)));
+            seen[k] += 1;
+        }
+        for (uint256 k = 0; k < 5; ++k) {
+            assertTrue(seen[k] > 0, string.concat("kind not exercised: ", vm.toString(k)));
+        }
+    }
+
+    /// The first sample of an empty transcript: keccak256("") read from its last byte back.
+    function test_firstSampleReadsTheEmptyHashFromTheEnd() public pure {
+        T.State memory t = T.init(64);
+        bytes32 h = keccak256("");
+        uint256 word = T.sampleWord(t);
+        uint256 expected = uint256(uint8(h[31])) | uint256(uint8(h[30])) << 8 | uint256(uint8(h[29])) << 16
+            | uint256(uint8(h[28])) << 24;
+        assertEq(word, expected, "bytes 31..28 little-endian");
+    }
+
+    function test_rejectsNonFieldValuesOverflowAndWideSamples() public {
+        TranscriptHarness h = new TranscriptHarness();
+        vm.expectRevert(abi.encodeWithSelector(T.NotAFieldElement.selector, T.P));
+        h.observeAt(64, 1, T.P);
+        // 64 bytes hold 9 four-byte observations: the 9th's full-word store ends at byte 64.
+        h.observeAt(64, 9, 1);
+        vm.expectRevert(abi.encodeWithSelector(T.TranscriptFull.selector, 64));
+        h.observeAt(64, 10, 1);
+        vm.expectRevert(abi.encodeWithSelector(T.TooManyBits.selector, 31));
+        h.sampleBits(31);
+        assertTrue(h.sampleBits(30) < (1 << 30), "30 bits fit");
+    }
+}
