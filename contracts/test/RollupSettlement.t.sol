@@ -110,6 +110,20 @@ contract RollupSettlementTest is Base {
         ps[0] = p;
     }
 
+    /// Two batches and their proofs, for one `proveBatches` call.
+    function pair(RS.StoredBatch memory b1, RS.StoredBatch memory b2)
+        internal
+        view
+        returns (RS.StoredBatch[] memory both, bytes[] memory proofs)
+    {
+        both = new RS.StoredBatch[](2);
+        both[0] = b1;
+        both[1] = b2;
+        proofs = new bytes[](2);
+        proofs[0] = proofOf(b1);
+        proofs[1] = proofOf(b2);
+    }
+
     /// Commits batches 1 and 2 under V1.
     function commitTwo() internal returns (RS.StoredBatch memory b1, RS.StoredBatch memory b2) {
         b1 = next(genesis, V1);
@@ -129,12 +143,7 @@ contract RollupSettlementTest is Base {
         rs.commitBatch(b1, b2);
         assertEq(rs.totalBatchesCommitted(), 2, "committed");
 
-        RS.StoredBatch[] memory both = new RS.StoredBatch[](2);
-        both[0] = b1;
-        both[1] = b2;
-        bytes[] memory proofs = new bytes[](2);
-        proofs[0] = proofOf(b1);
-        proofs[1] = proofOf(b2);
+        (RS.StoredBatch[] memory both, bytes[] memory proofs) = pair(b1, b2);
         vm.expectEmit();
         emit BatchProven(1, V1, KEY1);
         rs.proveBatches(both, proofs);
@@ -301,12 +310,7 @@ contract RollupSettlementTest is Base {
 
     function test_execute_outOfOrderTamperedAndReplayRevert() public {
         (RS.StoredBatch memory b1, RS.StoredBatch memory b2) = commitTwo();
-        RS.StoredBatch[] memory both = new RS.StoredBatch[](2);
-        both[0] = b1;
-        both[1] = b2;
-        bytes[] memory proofs = new bytes[](2);
-        proofs[0] = proofOf(b1);
-        proofs[1] = proofOf(b2);
+        (RS.StoredBatch[] memory both, bytes[] memory proofs) = pair(b1, b2);
         rs.proveBatches(both, proofs);
         vm.expectRevert(abi.encodeWithSelector(RS.ExecutionOutOfOrder.selector, 1, 2));
         rs.executeBatches(one(b2));
