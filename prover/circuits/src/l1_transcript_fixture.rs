@@ -96,7 +96,7 @@ pub fn transcript_script(ops: usize, seed: u64) -> TranscriptScript {
             }
             3 => {
                 for _ in 0..1 + next(&mut rng) % 16 {
-                    if next(&mut rng) % 2 == 0 {
+                    if next(&mut rng).is_multiple_of(2) {
                         let x: BabyBear = challenger.sample();
                         push(
                             &mut s,
@@ -116,7 +116,7 @@ pub fn transcript_script(ops: usize, seed: u64) -> TranscriptScript {
                 // The honest witness is the smallest that passes, found by checking on
                 // copies: `grind` searches in parallel and may return another one per run,
                 // which would make the fixture irreproducible.
-                let (witness, passes) = if next(&mut rng) % 2 == 0 {
+                let (witness, passes) = if next(&mut rng).is_multiple_of(2) {
                     let w = (0u32..)
                         .map(BabyBear::new)
                         .find(|&w| challenger.clone().check_witness(bits, w))
