@@ -12,8 +12,8 @@ pragma solidity 0.8.30;
 ///   backwards**;
 /// - a 32-bit word is 4 such bytes read little-endian (bytes 31, 30, 29, 28 of a fresh output);
 ///   a base-field sample masks a word to 31 bits and rejects values ≥ p (returned canonical);
-///   an extension sample is 4 base samples, coefficient 0 first; `sampleBits(k)` is the low k
-///   bits of a word;
+///   an extension sample is 4 base samples, coefficient 0 first (4 `sampleBase` calls here);
+///   `sampleBits(k)` is the low k bits of a word;
 /// - a proof-of-work check drops one sampled byte, observes the witness and accepts when the
 ///   next `sampleBits(bits)` is zero (`GrindingChallenger::check_witness`).
 /// @dev The state lives in memory. The input buffer is one allocation of `capacity` bytes that
@@ -60,13 +60,6 @@ library KeccakTranscript {
         _append(t, bytes32(le << 224), 4);
     }
 
-    /// @notice Observes the 4 coefficients of an extension element, coefficient 0 first.
-    function observeExt(State memory t, uint256[4] memory x) internal pure {
-        for (uint256 i = 0; i < 4; ++i) {
-            observe(t, x[i]);
-        }
-    }
-
     /// @notice Observes a 32-byte digest (a Merkle root or cap entry).
     function observeDigest(State memory t, bytes32 d) internal pure {
         _append(t, d, 32);
@@ -91,13 +84,6 @@ library KeccakTranscript {
         while (true) {
             x = sampleWord(t) & 0x7fffffff;
             if (x < P) return x;
-        }
-    }
-
-    /// @notice An extension challenge: 4 base samples, coefficient 0 first.
-    function sampleExt(State memory t) internal pure returns (uint256[4] memory x) {
-        for (uint256 i = 0; i < 4; ++i) {
-            x[i] = sampleBase(t);
         }
     }
 

@@ -9,7 +9,7 @@
 
 use p3_baby_bear::BabyBear;
 use p3_challenger::{CanObserve, CanSample, CanSampleBits, GrindingChallenger};
-use p3_field::{PrimeCharacteristicRing, PrimeField32};
+use p3_field::PrimeField32;
 use p3_symmetric::Hash;
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +52,11 @@ fn next(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// A uniformly chosen canonical BabyBear element.
+fn element(state: &mut u64) -> BabyBear {
+    BabyBear::new((next(state) % u64::from(BabyBear::ORDER_U32)) as u32)
+}
+
 fn word(x: u64) -> String {
     let mut b = [0u8; 32];
     b[24..].copy_from_slice(&x.to_be_bytes());
@@ -79,7 +84,7 @@ pub fn transcript_script(ops: usize, seed: u64) -> TranscriptScript {
         match next(&mut rng) % 5 {
             0 | 1 => {
                 for _ in 0..next(&mut rng) % 16 {
-                    let x = BabyBear::new((next(&mut rng) % u64::from(BabyBear::ORDER_U32)) as u32);
+                    let x = element(&mut rng);
                     challenger.observe(x);
                     push(&mut s, op::OBSERVE, word(x.as_canonical_u32().into()), 0);
                 }
@@ -114,16 +119,21 @@ pub fn transcript_script(ops: usize, seed: u64) -> TranscriptScript {
             _ => {
                 let bits = 8;
                 // The honest witness is the smallest that passes, found by checking on
-                // copies: `grind` searches in parallel and may return another one per run,
-                // which would make the fixture irreproducible.
+                // copies (the passing copy becomes the transcript): `grind` searches in
+                // parallel and may return another one per run, which would make the
+                // fixture irreproducible.
                 let (witness, passes) = if next(&mut rng).is_multiple_of(2) {
-                    let w = (0u32..)
+                    let (w, passed) = (0u32..)
                         .map(BabyBear::new)
-                        .find(|&w| challenger.clone().check_witness(bits, w))
-                        .unwrap_or(BabyBear::ZERO);
-                    (w, challenger.check_witness(bits, w))
+                        .find_map(|w| {
+                            let mut c = challenger.clone();
+                            c.check_witness(bits, w).then_some((w, c))
+                        })
+                        .expect("an 8-bit witness exists below p");
+                    challenger = passed;
+                    (w, true)
                 } else {
-                    let w = BabyBear::new((next(&mut rng) % u64::from(BabyBear::ORDER_U32)) as u32);
+                    let w = element(&mut rng);
                     (w, challenger.check_witness(bits, w))
                 };
                 let arg = (bits as u64) << 32 | u64::from(witness.as_canonical_u32());

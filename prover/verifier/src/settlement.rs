@@ -54,8 +54,8 @@ pub struct StatementFixture {
     pub fee_recipient: [u8; 20],
     /// The protocol version string.
     pub protocol_version_name: String,
-    /// [`protocol_version_key`] of it, `0x`-hex.
-    pub protocol_version: String,
+    /// [`protocol_version_key`] of it (the digest's 32-byte form, `0x`-hex).
+    pub protocol_version: Digest,
     /// [`settlement_statement`] of the claim.
     pub statement: Vec<u32>,
 }
@@ -70,7 +70,7 @@ impl StatementFixture {
             commitment: claim.commitment,
             fee_recipient: claim.fee_recipient,
             protocol_version_name: protocol_version.to_owned(),
-            protocol_version: format!("0x{}", hex::encode(protocol_version_key(protocol_version))),
+            protocol_version: Digest(protocol_version_digest(protocol_version)),
             statement: settlement_statement(claim, protocol_version).to_vec(),
         }
     }
