@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity 0.8.30;
 
+import {BabyBear} from "./BabyBear.sol";
+
 /// @title The L1 configuration's Fiat–Shamir transcript, replayed on chain
 /// @notice Plonky3 0.8's `SerializingChallenger32<BabyBear, HashChallenger<u8, Keccak256Hash, 32>>`
 /// (`sq_prover_circuits::l1::L1Challenger`), byte for byte:
@@ -21,9 +23,7 @@ pragma solidity 0.8.30;
 /// for the longest run of observations between two samples (plus 32).
 library KeccakTranscript {
     /// BabyBear's modulus.
-    uint256 internal constant P = 2013265921;
-    /// 2^32 mod p: multiplying a canonical value by it gives the Montgomery form.
-    uint256 internal constant MONTY_R = 268435454;
+    uint256 internal constant P = BabyBear.P;
 
     /// @notice A transcript: input bytes pending, the last output and how much of it is unread.
     /// @param input The input buffer (its length is the capacity; `inputLen` bytes are used).
@@ -39,8 +39,6 @@ library KeccakTranscript {
 
     /// An observation would overflow the input buffer's capacity.
     error TranscriptFull(uint256 capacity);
-    /// A value passed as a field element is not below p.
-    error NotAFieldElement(uint256 value);
     /// More bits were asked of one sample than a word below p holds.
     error TooManyBits(uint256 bits);
 
@@ -51,13 +49,9 @@ library KeccakTranscript {
     }
 
     /// @notice Observes the canonical BabyBear element `x`.
-    /// @dev Reverts NotAFieldElement unless x < p, TranscriptFull when out of room.
+    /// @dev Reverts BabyBear.NotAFieldElement unless x < p, TranscriptFull when out of room.
     function observe(State memory t, uint256 x) internal pure {
-        if (x >= P) revert NotAFieldElement(x);
-        uint256 m = mulmod(x, MONTY_R, P);
-        // Little-endian bytes of the 32-bit Montgomery value, in the word's top 4 bytes.
-        uint256 le = ((m & 0xff) << 24) | ((m & 0xff00) << 8) | ((m >> 8) & 0xff00) | (m >> 24);
-        _append(t, bytes32(le << 224), 4);
+        _append(t, bytes32(BabyBear.serialized(x) << 224), 4);
     }
 
     /// @notice Observes a 32-byte digest (a Merkle root or cap entry).
