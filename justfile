@@ -57,11 +57,15 @@ sim *ARGS:
     cargo run --release --locked -p sq-sim -- sweep {{ARGS}}
 
 # Regenerate the L1 contract fixtures from the Rust encodings and real BLS signatures, and the
-# settlement statement's layout and a recorded L1 transcript from the prover's code.
+# settlement statement's layout, a recorded L1 transcript, L1 Merkle multi-openings,
+# extension-field arithmetic and FRI folding from the prover's code.
 fixtures:
     for n in 4 10 100; do cargo run -q --locked -p sq-types --example l1_fixtures -- $n 3 > contracts/test/fixtures/qc_n$n.json; done
     cargo run -q --locked -p sq-prover-verifier --example settlement_fixture > contracts/test/fixtures/settlement_statement.json
     cargo run -q --locked -p sq-prover-circuits --example l1_transcript_fixture > contracts/test/fixtures/l1_transcript.json
+    cargo run -q --locked -p sq-prover-circuits --example l1_merkle_fixture > contracts/test/fixtures/l1_merkle.json
+    cargo run -q --locked -p sq-prover-circuits --example l1_field_fixture > contracts/test/fixtures/l1_field.json
+    cargo run -q --locked -p sq-prover-circuits --example l1_fri_fixture > contracts/test/fixtures/l1_fri.json
 
 # The demo: the whole stack on this machine (anvil + contracts, cdn-server, N sequencers with the
 # rollup and the L1 commitment task, the prover, a load generator). `just demo --help` for flags,

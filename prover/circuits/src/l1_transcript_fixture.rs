@@ -43,8 +43,8 @@ pub struct TranscriptScript {
     pub results: Vec<String>,
 }
 
-/// splitmix64: the script's deterministic choices (no RNG dependency for a fixture).
-fn next(state: &mut u64) -> u64 {
+/// splitmix64: the fixtures' deterministic choices (no RNG dependency for a fixture).
+pub(crate) fn next(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
     let mut z = *state;
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -53,7 +53,7 @@ fn next(state: &mut u64) -> u64 {
 }
 
 /// A uniformly chosen canonical BabyBear element.
-fn element(state: &mut u64) -> BabyBear {
+pub(crate) fn element(state: &mut u64) -> BabyBear {
     BabyBear::new((next(state) % u64::from(BabyBear::ORDER_U32)) as u32)
 }
 

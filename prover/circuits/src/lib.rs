@@ -15,7 +15,10 @@
 //!   list in its docs), and [`trace`]: its trace generator;
 //! - [`l1`]: the L1 proof configuration (Keccak-256 Merkle trees and transcript), in which
 //!   the compression round proves what an L1 contract verifies, and
-//!   [`l1_transcript_fixture`]: a recorded run of its transcript for the on-chain replay;
+//!   [`l1_transcript_fixture`]: a recorded run of its transcript for the on-chain replay,
+//!   [`l1_merkle_fixture`]: Merkle multi-openings, [`l1_field_fixture`]: challenge-field
+//!   arithmetic, and [`l1_fri_fixture`]: FRI's folding arithmetic, each for checking the
+//!   on-chain verifier's pieces;
 //! - [`stark`]: the Plonky3 configuration (FRI parameters, security estimate), and
 //!   [`prove_chunk`] / [`verify_chunk`] / [`vk_hash`].
 //!
@@ -45,6 +48,9 @@ pub mod account;
 pub mod air;
 pub mod hash;
 pub mod l1;
+pub mod l1_field_fixture;
+pub mod l1_fri_fixture;
+pub mod l1_merkle_fixture;
 pub mod l1_transcript_fixture;
 pub mod merkle;
 pub mod pdh;

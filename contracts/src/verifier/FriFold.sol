@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+pragma solidity 0.8.30;
+
+import {BabyBear} from "./BabyBear.sol";
+import {BabyBear4 as E} from "./BabyBear4.sol";
+
+/// @title FRI's folding arithmetic for the L1 configuration
+/// @notice Plonky3 0.8's `TwoAdicFriFolding` (`p3_fri::two_adic_pcs`) and fold schedule
+/// (`p3_fri::fold_schedule`): the pure arithmetic a FRI verifier runs per query, apart from
+/// the transcript and the Merkle checks. Extension elements are `BabyBear4` words.
+/// - A round of arity 2^k folds a row of 2^k evaluations (a group of the committed codeword,
+///   in bit-reversed order) into the value at β of the polynomial of degree < 2^k that
+///   interpolates them on the coset s·⟨ω_k⟩, where s = g_{h+k}^{rev_h(index)} for the group's
+///   index at the folded log-height h (Ben-Sasson et al., "Fast Reed–Solomon IOPP", 2018).
+/// - The schedule folds from the tallest input height to the final height by the largest
+///   arity up to the cap that does not jump past the next input's height.
+library FriFold {
+    /// log2 of the largest power-of-two subgroup of BabyBear's multiplicative group.
+    uint256 internal constant TWO_ADICITY = 27;
+    /// Plonky3's generator of that subgroup (order 2^27); the generator of order 2^k is its
+    /// 2^(27−k)-th power, as `two_adic_generator(k)`.
+    uint256 internal constant TWO_ADIC_GENERATOR = 0x1a427a41;
+
+    /// A subgroup of order 2^logN is asked for beyond the two-adicity.
+    error TwoAdicityExceeded(uint256 logN);
+    /// A row does not hold the 2^logArity evaluations of its round, or logArity is 0.
+    error WrongRowLength(uint256 logArity, uint256 got);
+    /// The schedule's inputs are not strictly decreasing, or the arity cap is 0.
+    error BadSchedule();
+
+    /// @notice The generator of the subgroup of order 2^logN (Plonky3's `two_adic_generator`).
+    /// @dev Reverts TwoAdicityExceeded when logN > 27.
+    function twoAdicGenerator(uint256 logN) internal pure returns (uint256 g) {
+        if (logN > TWO_ADICITY) revert TwoAdicityExceeded(logN);
+        g = TWO_ADIC_GENERATOR;
+        assembly ("memory-safe") {
+            for { let i := logN } lt(i, TWO_ADICITY) { i := add(i, 1) } { g := mulmod(g, g, 2013265921) }
+        }
+    }
+
+    /// @notice The low `bits` bits of x in reverse order (Plonky3's `reverse_bits_len`).
+    function reverseBits(uint256 x, uint256 bits) internal pure returns (uint256 r) {
+        for (uint256 i = 0; i < bits; ++i) {
+            r = (r << 1) | (x & 1);
+            x >>= 1;
+        }
+    }
+
+    /// @notice Folds one round's row: the value at `beta` of the interpolant of `evals` on the
+    /// coset of group `index` at the folded log-height `logHeight` (`fold_row`).
+    /// @param index The group's index at the folded height (the query index shifted by k).
+    /// @param evals The 2^logArity row values, bit-reversed order (as committed).
+    /// @dev Reverts WrongRowLength or TwoAdicityExceeded.
+    function foldRow(uint256 index, uint256 logHeight, uint256 logArity, uint256 beta, uint256[] memory evals)
+        internal
+        view
+        returns (uint256)
+    {
+        uint256 arity = 2 ** logArity;
+        if (logArity == 0 || evals.length != arity) revert WrongRowLength(logArity, evals.length);
+        uint256 s = BabyBear.pow(twoAdicGenerator(logHeight + logArity), reverseBits(index, logHeight));
+        if (logArity == 1) {
+            // The points are s and −s: f(β) = (y₀ + y₁)/2 + (y₀ − y₁)·β/(2s).
+            uint256 half = (BabyBear.P + 1) / 2;
+            uint256 even = E.mulBase(E.add(evals[0], evals[1]), half);
+            uint256 odd = E.mulBase(E.mul(E.sub(evals[0], evals[1]), beta), BabyBear.inv(mulmod(2, s, BabyBear.P)));
+            return E.add(even, odd);
+        }
+        return _interpolate(_cosetPoints(s, logArity), evals, beta);
+    }
+
+    /// @dev The coset s·⟨ω⟩ of order 2^logArity in bit-reversed order: xs[rev(k)] = s·ω^k.
+    function _cosetPoints(uint256 s, uint256 logArity) private pure returns (uint256[] memory xs) {
+        uint256 arity = 2 ** logArity;
+        uint256 omega = twoAdicGenerator(logArity);
+        xs = new uint256[](arity);
+        uint256 x = s;
+        for (uint256 k = 0; k < arity; ++k) {
+            xs[reverseBits(k, logArity)] = x;
+            x = mulmod(x, omega, BabyBear.P);
+        }
+    }
+
+    /// @dev Barycentric evaluation at z of the interpolant of ys on the coset xs (of size n,
+    /// xs[0]^n = s^n): L(z)·Σ y_i·x_i/(n·s^n)/(z − x_i), with L(z) = Π(z − x_i) and one
+    /// inversion for all (z − x_i); z on the coset returns its y.
+    function _interpolate(uint256[] memory xs, uint256[] memory ys, uint256 z) private view returns (uint256) {
+        uint256 n = xs.length;
+        for (uint256 i = 0; i < n; ++i) {
+            if (z == xs[i]) return ys[i];
+        }
+        // prefix[i] = Π_{j<i}(z − x_j); after the loop, lz = L(z).
+        uint256[] memory prefix = new uint256[](n);
+        uint256 lz = 1;
+        for (uint256 i = 0; i < n; ++i) {
+            prefix[i] = lz;
+            lz = E.mul(lz, E.sub(z, xs[i]));
+        }
+        uint256 weightScale = BabyBear.inv(mulmod(n, BabyBear.pow(xs[0], n), BabyBear.P));
+        uint256 acc = E.inv(lz);
+        uint256 sum = 0;
+        for (uint256 i = n; i > 0; --i) {
+            // acc = 1/Π_{j<i}(z − x_j), so acc·prefix[i−1] = 1/(z − x_{i−1}).
+            uint256 diffInv = E.mul(acc, prefix[i - 1]);
+            acc = E.mul(acc, E.sub(z, xs[i - 1]));
+            uint256 weight = mulmod(xs[i - 1], weightScale, BabyBear.P);
+            sum = E.add(sum, E.mulBase(E.mul(ys[i - 1], diffInv), weight));
+        }
+        return E.mul(sum, lz);
+    }
+
+    /// @notice The log-arity of every commit round (`fold_schedule`): from the tallest input
+    /// log-height down to `logFinalHeight`, each round folding by the largest log-arity up
+    /// to `maxLogArity` that does not pass the next input's height or the final height.
+    /// @param inputLogHeights The inputs' log-heights, strictly decreasing.
+    /// @dev Reverts BadSchedule unless the heights strictly decrease and maxLogArity > 0.
+    function foldSchedule(uint256[] memory inputLogHeights, uint256 logFinalHeight, uint256 maxLogArity)
+        internal
+        pure
+        returns (uint256[] memory schedule)
+    {
+        if (maxLogArity == 0) revert BadSchedule();
+        for (uint256 i = 1; i < inputLogHeights.length; ++i) {
+            if (inputLogHeights[i] >= inputLogHeights[i - 1]) revert BadSchedule();
+        }
+        if (inputLogHeights.length == 0 || inputLogHeights[0] <= logFinalHeight) return new uint256[](0);
+        uint256 height = inputLogHeights[0];
+        schedule = new uint256[](height - logFinalHeight);
+        uint256 rounds = 0;
+        uint256 next = 1;
+        while (height > logFinalHeight) {
+            uint256 step = height - logFinalHeight;
+            if (next < inputLogHeights.length && height - inputLogHeights[next] < step) {
+                step = height - inputLogHeights[next];
+            }
+            if (maxLogArity < step) step = maxLogArity;
+            schedule[rounds++] = step;
+            height -= step;
+            if (next < inputLogHeights.length && inputLogHeights[next] == height) ++next;
+        }
+        assembly ("memory-safe") {
+            mstore(schedule, rounds)
+        }
+    }
+}
