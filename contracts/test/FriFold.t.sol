@@ -24,14 +24,20 @@ contract FoldHarness {
         return F.foldSchedule(inputs, finalHeight, cap);
     }
 
+    function foldQuery(F.QueryChain memory q) external view returns (uint256) {
+        (uint256 folded,,,) = F.foldQuery(q);
+        return folded;
+    }
+
     function twoAdicGenerator(uint256 logN) external pure returns (uint256) {
         return F.twoAdicGenerator(logN);
     }
 }
 
 /// On-chain FRI folding computes what Plonky3 computes: rows of arity 2, 4 and 8 at several
-/// heights (one per arity with β on its coset) and fold schedules, recorded from Rust
-/// (`sq_prover_circuits::l1_fri_fixture`).
+/// heights (one per arity with β on its coset), fold schedules, and whole fold chains of one
+/// query with their final-polynomial point, recorded from Rust
+/// (`sq_prover_circuits::l1_fri_fixture`); malformed chains revert with their own errors.
 contract FriFoldTest is Base {
     /// Evaluations stored per row case (rows are zero-padded to it).
     uint256 internal constant MAX_ARITY = 8;
@@ -72,6 +78,94 @@ contract FriFoldTest is Base {
             assertEq(got, ext(result, i), string.concat("row ", vm.toString(i)));
             if (i % 6 == 1) log(string.concat("gas of foldRow, log-arity ", vm.toString(logArity[i])), used);
         }
+    }
+
+    /// The flat coefficient array `flat` as extension words.
+    function exts(uint256[] memory flat) internal pure returns (uint256[] memory out) {
+        out = new uint256[](flat.length / 4);
+        for (uint256 i = 0; i < out.length; ++i) {
+            out[i] = ext(flat, i);
+        }
+    }
+
+    function chain(uint256 i) internal view returns (F.QueryChain memory q) {
+        string memory k = string.concat(".chains[", vm.toString(i), "]");
+        q.index = vm.parseJsonUint(json, string.concat(k, ".index"));
+        q.logMaxHeight = vm.parseJsonUint(json, string.concat(k, ".log_max_height"));
+        q.logFinalHeight = vm.parseJsonUint(json, string.concat(k, ".log_final_height"));
+        q.betas = exts(vm.parseJsonUintArray(json, string.concat(k, ".betas")));
+        q.logArities = vm.parseJsonUintArray(json, string.concat(k, ".log_arities"));
+        q.siblings = exts(vm.parseJsonUintArray(json, string.concat(k, ".siblings")));
+        q.roLogHeights = vm.parseJsonUintArray(json, string.concat(k, ".ro_log_heights"));
+        q.roValues = exts(vm.parseJsonUintArray(json, string.concat(k, ".ro_values")));
+    }
+
+    function test_foldsChainsAsPlonky3() public view {
+        for (uint256 i = 0; i < 3; ++i) {
+            string memory k = string.concat(".chains[", vm.toString(i), "]");
+            F.QueryChain memory q = chain(i);
+            uint256 before = gasleft();
+            (uint256 folded, uint256 index, uint256[] memory rows, uint256[] memory groups) = F.foldQuery(q);
+            log(string.concat("gas of foldQuery, chain ", vm.toString(i)), before - gasleft());
+            string memory n = string.concat("chain ", vm.toString(i));
+            assertEq(folded, ext(vm.parseJsonUintArray(json, string.concat(k, ".folded")), 0), n);
+            assertEq(index, vm.parseJsonUint(json, string.concat(k, ".final_index")), n);
+            assertEq(
+                keccak256(abi.encode(rows)),
+                keccak256(abi.encode(exts(vm.parseJsonUintArray(json, string.concat(k, ".rows"))))),
+                n
+            );
+            assertEq(
+                keccak256(abi.encode(groups)),
+                keccak256(abi.encode(vm.parseJsonUintArray(json, string.concat(k, ".groups")))),
+                n
+            );
+            uint256 x = F.queryPoint(index, q.logMaxHeight);
+            assertEq(x, vm.parseJsonUint(json, string.concat(k, ".query_point")), n);
+            uint256[] memory poly = exts(vm.parseJsonUintArray(json, string.concat(k, ".poly")));
+            assertEq(F.finalPolyAt(poly, x), ext(vm.parseJsonUintArray(json, string.concat(k, ".poly_at_point")), 0), n);
+        }
+    }
+
+    function test_rejectsMalformedChains() public {
+        F.QueryChain memory q = chain(0);
+        uint256[] memory siblings = q.siblings;
+        q.siblings = new uint256[](siblings.length - 1);
+        vm.expectRevert(abi.encodeWithSelector(F.WrongSiblingCount.selector, siblings.length, siblings.length - 1));
+        h.foldQuery(q);
+        q.siblings = siblings;
+
+        q.roLogHeights[0] = 11;
+        vm.expectRevert(abi.encodeWithSelector(F.InitialOpeningHeight.selector, 12, 11));
+        h.foldQuery(q);
+        q.roLogHeights[0] = 12;
+
+        // An input below the final height is never reached.
+        uint256[] memory heights = q.roLogHeights;
+        q.roLogHeights = new uint256[](4);
+        q.roValues = new uint256[](4);
+        for (uint256 j = 0; j < 3; ++j) {
+            q.roLogHeights[j] = heights[j];
+        }
+        q.roLogHeights[3] = 2;
+        vm.expectRevert(abi.encodeWithSelector(F.UnconsumedReducedOpening.selector, 2));
+        h.foldQuery(q);
+
+        q = chain(1);
+        q.logArities[1] = 2;
+        q.siblings = new uint256[](7 + 3);
+        vm.expectRevert(abi.encodeWithSelector(F.FinalFoldHeight.selector, 3, 4));
+        h.foldQuery(q);
+        q.logArities[1] = 9;
+        vm.expectRevert(abi.encodeWithSelector(F.ArityOutOfRange.selector, 1, 9));
+        h.foldQuery(q);
+        q.logArities[1] = 4;
+        vm.expectRevert(abi.encodeWithSelector(F.FoldScheduleTooLong.selector, 7, 9, 3));
+        h.foldQuery(q);
+        q = chain(1);
+        q.betas = new uint256[](1);
+        vm.expectRevert(abi.encodeWithSelector(F.WrongBetaCount.selector, 2, 1));
+        h.foldQuery(q);
     }
 
     function test_schedulesAsPlonky3() public view {

@@ -27,6 +27,43 @@ library FriFold {
     error WrongRowLength(uint256 logArity, uint256 got);
     /// The schedule's inputs are not strictly decreasing, or the arity cap is 0.
     error BadSchedule();
+    /// Round `round`'s log-arity is 0 or above 8.
+    error ArityOutOfRange(uint256 round, uint256 logArity);
+    /// There is not one β per round.
+    error WrongBetaCount(uint256 expected, uint256 got);
+    /// There is not one value per reduced-opening height.
+    error WrongOpeningCount(uint256 expected, uint256 got);
+    /// The rounds fold past the final height.
+    error FoldScheduleTooLong(uint256 totalLogArity, uint256 logMaxHeight, uint256 logFinalHeight);
+    /// The sibling values are not arity − 1 per round.
+    error WrongSiblingCount(uint256 expected, uint256 got);
+    /// The first reduced opening is missing or not at the tallest height.
+    error InitialOpeningHeight(uint256 expected, uint256 got);
+    /// The rounds end above or below the final height.
+    error FinalFoldHeight(uint256 expected, uint256 got);
+    /// A reduced opening was never rolled in (its log-height).
+    error UnconsumedReducedOpening(uint256 logHeight);
+
+    /// @notice One query's fold chain (`fold_query`'s inputs).
+    /// @param index The query index at the tallest height, 2^logMaxHeight.
+    /// @param logMaxHeight log2 of the tallest input's LDE height.
+    /// @param logFinalHeight log2 of the final codeword's height (log_blowup + log_final_poly_len).
+    /// @param betas Each round's folding challenge.
+    /// @param logArities Each round's log-arity (the schedule).
+    /// @param siblings Flat: each round's arity − 1 sibling values in row order, this query's
+    /// own position left out.
+    /// @param roLogHeights The reduced openings' log-heights, strictly decreasing.
+    /// @param roValues The reduced openings (this query's combined input values per height).
+    struct QueryChain {
+        uint256 index;
+        uint256 logMaxHeight;
+        uint256 logFinalHeight;
+        uint256[] betas;
+        uint256[] logArities;
+        uint256[] siblings;
+        uint256[] roLogHeights;
+        uint256[] roValues;
+    }
 
     /// @notice The generator of the subgroup of order 2^logN (Plonky3's `two_adic_generator`).
     /// @dev Reverts TwoAdicityExceeded when logN > 27.
@@ -140,6 +177,102 @@ library FriFold {
         }
         assembly ("memory-safe") {
             mstore(schedule, rounds)
+        }
+    }
+
+    /// @notice Runs one query's fold chain (`fold_query`): each round rebuilds the committed row
+    /// (the running value at the query's position in its group, the siblings elsewhere),
+    /// folds it with β, and rolls in the reduced opening of the folded height times β^arity.
+    /// @return folded The value the final polynomial must take at the query's point.
+    /// @return index The query's index after the last round (`queryPoint` takes it).
+    /// @return rows Flat: each round's rebuilt row (arity values), for its Merkle check.
+    /// @return groups Each round's group index (the row's index in that round's tree).
+    /// @dev Reverts with this library's chain errors. The rows are not authenticated here:
+    /// the caller checks them against the commit-phase commitments.
+    function foldQuery(QueryChain memory q)
+        internal
+        view
+        returns (uint256 folded, uint256 index, uint256[] memory rows, uint256[] memory groups)
+    {
+        rows = new uint256[](_checkChainShape(q));
+        groups = new uint256[](q.logArities.length);
+        ChainState memory st = ChainState(q.roValues[0], q.index, q.logMaxHeight, 1, 0, 0);
+        for (uint256 r = 0; r < q.logArities.length; ++r) {
+            _foldRound(q, st, r, rows);
+            groups[r] = st.index;
+        }
+        if (st.height != q.logFinalHeight) revert FinalFoldHeight(q.logFinalHeight, st.height);
+        if (st.ro < q.roLogHeights.length) revert UnconsumedReducedOpening(q.roLogHeights[st.ro]);
+        return (st.folded, st.index, rows, groups);
+    }
+
+    /// @dev A fold chain's running state: the value, the index and log-height it is at, and
+    /// cursors into the reduced openings, the siblings and the rows.
+    struct ChainState {
+        uint256 folded;
+        uint256 index;
+        uint256 height;
+        uint256 ro;
+        uint256 sib;
+        uint256 at;
+    }
+
+    /// @dev Round r of a chain: rebuild the row into `rows`, fold it, roll in an opening.
+    function _foldRound(QueryChain memory q, ChainState memory st, uint256 r, uint256[] memory rows) private view {
+        uint256 logArity = q.logArities[r];
+        uint256[] memory row = new uint256[](2 ** logArity);
+        uint256 own = st.index % row.length;
+        for (uint256 j = 0; j < row.length; ++j) {
+            row[j] = j == own ? st.folded : q.siblings[st.sib++];
+            rows[st.at++] = row[j];
+        }
+        st.height -= logArity;
+        st.index >>= logArity;
+        st.folded = foldRow(st.index, st.height, logArity, q.betas[r], row);
+        if (st.ro < q.roLogHeights.length && q.roLogHeights[st.ro] == st.height) {
+            uint256 betaPow = q.betas[r];
+            for (uint256 k = 0; k < logArity; ++k) {
+                betaPow = E.mul(betaPow, betaPow);
+            }
+            st.folded = E.add(st.folded, E.mul(betaPow, q.roValues[st.ro++]));
+        }
+    }
+
+    /// @dev Checks the chain's lengths before any arithmetic; returns the rows' total length.
+    function _checkChainShape(QueryChain memory q) private pure returns (uint256 rowValues) {
+        uint256 total = 0;
+        for (uint256 r = 0; r < q.logArities.length; ++r) {
+            uint256 logArity = q.logArities[r];
+            if (logArity == 0 || logArity > 8) revert ArityOutOfRange(r, logArity);
+            total += logArity;
+            rowValues += 2 ** logArity;
+        }
+        if (total + q.logFinalHeight > q.logMaxHeight) {
+            revert FoldScheduleTooLong(total, q.logMaxHeight, q.logFinalHeight);
+        }
+        if (q.betas.length != q.logArities.length) revert WrongBetaCount(q.logArities.length, q.betas.length);
+        if (q.siblings.length != rowValues - q.logArities.length) {
+            revert WrongSiblingCount(rowValues - q.logArities.length, q.siblings.length);
+        }
+        if (q.roLogHeights.length == 0) revert InitialOpeningHeight(q.logMaxHeight, 0);
+        if (q.roLogHeights[0] != q.logMaxHeight) revert InitialOpeningHeight(q.logMaxHeight, q.roLogHeights[0]);
+        if (q.roValues.length != q.roLogHeights.length) {
+            revert WrongOpeningCount(q.roLogHeights.length, q.roValues.length);
+        }
+    }
+
+    /// @notice The point at which the final polynomial is checked for a query whose index is
+    /// `index` after the last round: g_H^{rev_H(index)} with H = logMaxHeight, as Plonky3's
+    /// `verify_fri` computes it.
+    function queryPoint(uint256 index, uint256 logMaxHeight) internal pure returns (uint256) {
+        return BabyBear.pow(twoAdicGenerator(logMaxHeight), reverseBits(index, logMaxHeight));
+    }
+
+    /// @notice The final polynomial (coefficients low degree first) at the base point x
+    /// (Horner, as `horner`).
+    function finalPolyAt(uint256[] memory coeffs, uint256 x) internal pure returns (uint256 acc) {
+        for (uint256 i = coeffs.length; i > 0; --i) {
+            acc = E.add(E.mulBase(acc, x), coeffs[i - 1]);
         }
     }
 }

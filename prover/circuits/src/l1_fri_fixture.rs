@@ -1,7 +1,8 @@
 //! FRI's folding arithmetic recorded from Plonky3 (`TwoAdicFriFolding::fold_row` and
 //! `fold_schedule`), for checking the on-chain library (`contracts/src/verifier/FriFold.sol`):
 //! rows of every arity the L1 configuration uses (2, 4 and 8) at several heights, with seeded
-//! values, and fold schedules of several input-height sets.
+//! values, fold schedules of several input-height sets, and whole fold chains of one query
+//! (`fold_query`) with the final polynomial's point.
 //!
 //! The checked-in fixture is `contracts/test/fixtures/l1_fri.json` (`just fixtures`); a test
 //! here fails when it is stale.
@@ -10,8 +11,10 @@ use core::marker::PhantomData;
 
 use p3_baby_bear::BabyBear;
 use p3_field::extension::BinomialExtensionField;
-use p3_field::{BasedVectorSpace, PrimeCharacteristicRing, TwoAdicField};
-use p3_fri::{fold_schedule, FriFoldingStrategy, TwoAdicFriFolding};
+use p3_field::{BasedVectorSpace, HornerIter, PrimeCharacteristicRing, PrimeField32, TwoAdicField};
+use p3_fri::verifier::fold_query;
+use p3_fri::{fold_schedule, CommitPhaseMultiStep, FriFoldingStrategy, TwoAdicFriFolding};
+use p3_merkle_tree::PrunedMerklePaths;
 use serde::{Deserialize, Serialize};
 
 use crate::l1_field_fixture::coefficients;
@@ -53,6 +56,45 @@ pub struct FriScript {
     pub schedule_rounds: Vec<u64>,
     /// How many rounds each schedule has.
     pub schedule_round_lens: Vec<u64>,
+    /// Whole fold chains of one query (`fold_query`).
+    pub chains: Vec<FoldChainCase>,
+}
+
+/// One query's fold chain through every round, with seeded challenges, siblings and reduced
+/// openings, and what Plonky3's `fold_query` makes of it. Extension elements are 4 canonical
+/// coefficients each, flat.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FoldChainCase {
+    /// The query index at the tallest height.
+    pub index: u64,
+    /// log2 of the tallest height.
+    pub log_max_height: u64,
+    /// log2 of the final height.
+    pub log_final_height: u64,
+    /// Each round's β.
+    pub betas: Vec<u32>,
+    /// Each round's log-arity (`fold_schedule` of the inputs' heights, cap 3).
+    pub log_arities: Vec<u64>,
+    /// Each round's arity − 1 siblings, in row order without the query's position.
+    pub siblings: Vec<u32>,
+    /// The reduced openings' log-heights (the inputs' heights), decreasing.
+    pub ro_log_heights: Vec<u64>,
+    /// The reduced openings' values.
+    pub ro_values: Vec<u32>,
+    /// The folded value `fold_query` returns.
+    pub folded: Vec<u32>,
+    /// The index after the last round.
+    pub final_index: u64,
+    /// Each round's rebuilt row, flat.
+    pub rows: Vec<u32>,
+    /// Each round's group index.
+    pub groups: Vec<u64>,
+    /// The final-polynomial check's point for this query (`verify_fri`'s x).
+    pub query_point: u32,
+    /// A seeded polynomial of 4 coefficients (low degree first)...
+    pub poly: Vec<u32>,
+    /// ...and its value at `query_point` (`horner`).
+    pub poly_at_point: Vec<u32>,
 }
 
 fn random_ext(rng: &mut u64) -> Ext {
@@ -93,6 +135,7 @@ pub fn fri_script(seed: u64) -> FriScript {
         schedule_max_log_arity: vec![],
         schedule_rounds: vec![],
         schedule_round_lens: vec![],
+        chains: vec![],
     };
     let mut rng = seed;
     for log_arity in 1..=3usize {
@@ -136,7 +179,75 @@ pub fn fri_script(seed: u64) -> FriScript {
         s.schedule_round_lens.push(rounds.len() as u64);
         s.schedule_rounds.extend(rounds.iter().map(|&a| a as u64));
     }
+    for heights in CHAINS {
+        s.chains.push(fold_chain(heights, &mut rng));
+    }
     s
+}
+
+/// The chain cases' input log-heights (final log-height 3, arity cap 3): a mixed schedule
+/// with roll-ins (2, 3, 3, 1), one input (3, 3), and arity-2 rounds that each roll one in.
+const CHAINS: [&[usize]; 3] = [&[12, 10, 7], &[9], &[8, 7, 6, 5, 4]];
+
+type ChallengeMmcs = p3_commit::ExtensionMmcs<BabyBear, Ext, crate::l1::L1ValMmcs>;
+
+/// Runs Plonky3's `fold_query` for one seeded query over inputs of `heights`.
+fn fold_chain(heights: &[usize], rng: &mut u64) -> FoldChainCase {
+    let (log_max, log_final) = (heights[0], 3);
+    let log_arities = fold_schedule(heights, log_final, 3);
+    let index = (next(rng) % (1u64 << log_max)) as usize;
+    let betas: Vec<Ext> = log_arities.iter().map(|_| random_ext(rng)).collect();
+    let steps: Vec<CommitPhaseMultiStep<Ext, ChallengeMmcs>> = log_arities
+        .iter()
+        .map(|&a| CommitPhaseMultiStep {
+            sibling_values: vec![(1..1 << a).map(|_| random_ext(rng)).collect()],
+            opening_proof: PrunedMerklePaths {
+                sibling_hashes: vec![],
+            },
+        })
+        .collect();
+    let openings: Vec<(usize, Ext)> = heights.iter().map(|&h| (h, random_ext(rng))).collect();
+    let (mut groups, mut rows) = (
+        vec![vec![]; log_arities.len()],
+        vec![vec![]; log_arities.len()],
+    );
+    let mut final_index = index;
+    let folded = fold_query::<_, BabyBear, Ext, ChallengeMmcs>(
+        &TwoAdicFriFolding::<(), ()>(PhantomData),
+        0,
+        &mut final_index,
+        &betas,
+        &log_arities,
+        &steps,
+        openings.clone(),
+        log_max,
+        log_final,
+        &mut groups,
+        &mut rows,
+    )
+    .expect("Plonky3 folds its own chain");
+    let point = BabyBear::two_adic_generator(log_max)
+        .exp_u64(reverse_bits_len(final_index, log_max) as u64);
+    let poly: Vec<Ext> = (0..4).map(|_| random_ext(rng)).collect();
+    let poly_at_point: Ext = poly.iter().copied().horner(point);
+    let flat = |xs: &mut dyn Iterator<Item = Ext>| xs.flat_map(coefficients).collect::<Vec<u32>>();
+    FoldChainCase {
+        index: index as u64,
+        log_max_height: log_max as u64,
+        log_final_height: log_final as u64,
+        betas: flat(&mut betas.iter().copied()),
+        log_arities: log_arities.iter().map(|&a| a as u64).collect(),
+        siblings: flat(&mut steps.iter().flat_map(|s| s.sibling_values[0].clone())),
+        ro_log_heights: heights.iter().map(|&h| h as u64).collect(),
+        ro_values: flat(&mut openings.iter().map(|&(_, v)| v)),
+        folded: coefficients(folded),
+        final_index: final_index as u64,
+        rows: flat(&mut rows.iter().flat_map(|r| r[0][0].clone())),
+        groups: groups.iter().map(|g| g[0] as u64).collect(),
+        query_point: point.as_canonical_u32(),
+        poly: flat(&mut poly.iter().copied()),
+        poly_at_point: coefficients(poly_at_point),
+    }
 }
 
 #[cfg(test)]
