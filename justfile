@@ -66,6 +66,7 @@ fixtures:
     cargo run -q --locked -p sq-prover-circuits --example l1_merkle_fixture > contracts/test/fixtures/l1_merkle.json
     cargo run -q --locked -p sq-prover-circuits --example l1_field_fixture > contracts/test/fixtures/l1_field.json
     cargo run -q --locked -p sq-prover-circuits --example l1_fri_fixture > contracts/test/fixtures/l1_fri.json
+    cargo run -q --locked -p sq-prover-circuits --example l1_fri_inputs_fixture > contracts/test/fixtures/l1_fri_inputs.json
 
 # The demo: the whole stack on this machine (anvil + contracts, cdn-server, N sequencers with the
 # rollup and the L1 commitment task, the prover, a load generator). `just demo --help` for flags,

@@ -17,8 +17,9 @@
 //!   the compression round proves what an L1 contract verifies, and
 //!   [`l1_transcript_fixture`]: a recorded run of its transcript for the on-chain replay,
 //!   [`l1_merkle_fixture`]: Merkle multi-openings, [`l1_field_fixture`]: challenge-field
-//!   arithmetic, and [`l1_fri_fixture`]: FRI's folding arithmetic, each for checking the
-//!   on-chain verifier's pieces;
+//!   arithmetic, [`l1_fri_fixture`]: FRI's folding arithmetic, and
+//!   [`l1_fri_inputs_fixture`]: FRI's reduced openings, each for checking the on-chain
+//!   verifier's pieces;
 //! - [`stark`]: the Plonky3 configuration (FRI parameters, security estimate), and
 //!   [`prove_chunk`] / [`verify_chunk`] / [`vk_hash`].
 //!
@@ -50,6 +51,7 @@ pub mod hash;
 pub mod l1;
 pub mod l1_field_fixture;
 pub mod l1_fri_fixture;
+pub mod l1_fri_inputs_fixture;
 pub mod l1_merkle_fixture;
 pub mod l1_transcript_fixture;
 pub mod merkle;
