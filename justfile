@@ -58,7 +58,7 @@ sim *ARGS:
 
 # Regenerate the L1 contract fixtures from the Rust encodings and real BLS signatures, and the
 # settlement statement's layout, a recorded L1 transcript, L1 Merkle multi-openings,
-# extension-field arithmetic and FRI folding from the prover's code.
+# extension-field arithmetic, FRI folding and a whole L1 PCS opening proof from the prover's code.
 fixtures:
     for n in 4 10 100; do cargo run -q --locked -p sq-types --example l1_fixtures -- $n 3 > contracts/test/fixtures/qc_n$n.json; done
     cargo run -q --locked -p sq-prover-verifier --example settlement_fixture > contracts/test/fixtures/settlement_statement.json
@@ -67,6 +67,7 @@ fixtures:
     cargo run -q --locked -p sq-prover-circuits --example l1_field_fixture > contracts/test/fixtures/l1_field.json
     cargo run -q --locked -p sq-prover-circuits --example l1_fri_fixture > contracts/test/fixtures/l1_fri.json
     cargo run -q --locked -p sq-prover-circuits --example l1_fri_inputs_fixture > contracts/test/fixtures/l1_fri_inputs.json
+    cargo run -q --locked -p sq-prover-circuits --example l1_pcs_fixture > contracts/test/fixtures/l1_pcs.json
 
 # The demo: the whole stack on this machine (anvil + contracts, cdn-server, N sequencers with the
 # rollup and the L1 commitment task, the prover, a load generator). `just demo --help` for flags,

@@ -32,13 +32,36 @@ contract KeccakTranscriptTest is Base {
     uint256 internal constant CHECK_WITNESS = 4;
 
     function test_replaysThePlonky3Script() public view {
-        string memory json = vm.readFile("test/fixtures/l1_transcript.json");
-        uint256[] memory kinds = vm.parseJsonUintArray(json, ".kinds");
-        uint256[] memory args = vm.parseJsonUintArray(json, ".args");
-        uint256[] memory results = vm.parseJsonUintArray(json, ".results");
-        assertEq(kinds.length, 400, "script length");
+        uint256[5] memory seen = replay("test/fixtures/l1_transcript.json", ".", 400);
+        for (uint256 k = 0; k < 5; ++k) {
+            assertTrue(seen[k] > 0, string.concat("kind not exercised: ", vm.toString(k)));
+        }
+    }
+
+    /// The transcript Plonky3's verifier ran over a whole L1 PCS opening proof
+    /// (`sq_prover_circuits::l1_pcs_fixture`): both commitments, ζ, the PCS and FRI seeds, the
+    /// claims, α, three commit rounds with their β, the final polynomial, the 20-bit query
+    /// proof of work and 27 query indices of 9 bits all come out the same on chain.
+    function test_replaysAWholePcsVerification() public view {
+        uint256[5] memory seen = replay("test/fixtures/l1_pcs.json", ".transcript.", 227);
+        assertEq(seen[CHECK_WITNESS], 1, "one proof-of-work check");
+        assertEq(seen[SAMPLE_BITS], 27, "27 query indices");
+        assertEq(seen[OBSERVE_DIGEST], 5, "two commitments and three commit-phase roots");
+    }
+
+    /// Replays the script at `prefix` of the JSON file `path` (`count` operations) and checks
+    /// every result; returns how many operations of each kind ran.
+    function replay(string memory path, string memory prefix, uint256 count)
+        internal
+        view
+        returns (uint256[5] memory seen)
+    {
+        string memory json = vm.readFile(path);
+        uint256[] memory kinds = vm.parseJsonUintArray(json, string.concat(prefix, "kinds"));
+        uint256[] memory args = vm.parseJsonUintArray(json, string.concat(prefix, "args"));
+        uint256[] memory results = vm.parseJsonUintArray(json, string.concat(prefix, "results"));
+        assertEq(kinds.length, count, "script length");
         T.State memory t = T.init(2048);
-        uint256[5] memory seen;
         for (uint256 i = 0; i < kinds.length; ++i) {
             uint256 k = kinds[i];
             uint256 got;
@@ -55,9 +78,6 @@ contract KeccakTranscriptTest is Base {
             }
             assertEq(got, results[i], string.concat("operation ", vm.toString(i)));
             seen[k] += 1;
-        }
-        for (uint256 k = 0; k < 5; ++k) {
-            assertTrue(seen[k] > 0, string.concat("kind not exercised: ", vm.toString(k)));
         }
     }
 

@@ -43,6 +43,30 @@ pub struct TranscriptScript {
     pub results: Vec<String>,
 }
 
+impl TranscriptScript {
+    /// An empty script.
+    pub fn new() -> Self {
+        Self {
+            kinds: Vec::new(),
+            args: Vec::new(),
+            results: Vec::new(),
+        }
+    }
+
+    /// Appends one operation: its kind ([`op`]), argument and result.
+    pub fn push(&mut self, kind: u8, arg: String, result: u64) {
+        self.kinds.push(kind);
+        self.args.push(arg);
+        self.results.push(word(result));
+    }
+}
+
+impl Default for TranscriptScript {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// splitmix64: the fixtures' deterministic choices (no RNG dependency for a fixture).
 pub(crate) fn next(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -57,7 +81,8 @@ pub(crate) fn element(state: &mut u64) -> BabyBear {
     BabyBear::new((next(state) % u64::from(BabyBear::ORDER_U32)) as u32)
 }
 
-fn word(x: u64) -> String {
+/// `x` as the `0x`-hex of a 32-byte big-endian word.
+pub(crate) fn word(x: u64) -> String {
     let mut b = [0u8; 32];
     b[24..].copy_from_slice(&x.to_be_bytes());
     format!("0x{}", hex::encode(b))
@@ -70,49 +95,30 @@ fn word(x: u64) -> String {
 pub fn transcript_script(ops: usize, seed: u64) -> TranscriptScript {
     let mut challenger: L1Challenger = l1_challenger();
     let mut rng = seed;
-    let mut s = TranscriptScript {
-        kinds: Vec::new(),
-        args: Vec::new(),
-        results: Vec::new(),
-    };
-    let push = |s: &mut TranscriptScript, kind: u8, arg: String, result: u64| {
-        s.kinds.push(kind);
-        s.args.push(arg);
-        s.results.push(word(result));
-    };
+    let mut s = TranscriptScript::new();
     while s.kinds.len() < ops {
         match next(&mut rng) % 5 {
             0 | 1 => {
                 for _ in 0..next(&mut rng) % 16 {
                     let x = element(&mut rng);
                     challenger.observe(x);
-                    push(&mut s, op::OBSERVE, word(x.as_canonical_u32().into()), 0);
+                    s.push(op::OBSERVE, word(x.as_canonical_u32().into()), 0);
                 }
             }
             2 => {
                 let d: [u8; 32] = core::array::from_fn(|_| next(&mut rng) as u8);
                 challenger.observe(Hash::<BabyBear, u8, 32>::from(d));
-                push(
-                    &mut s,
-                    op::OBSERVE_DIGEST,
-                    format!("0x{}", hex::encode(d)),
-                    0,
-                );
+                s.push(op::OBSERVE_DIGEST, format!("0x{}", hex::encode(d)), 0);
             }
             3 => {
                 for _ in 0..1 + next(&mut rng) % 16 {
                     if next(&mut rng).is_multiple_of(2) {
                         let x: BabyBear = challenger.sample();
-                        push(
-                            &mut s,
-                            op::SAMPLE_BASE,
-                            word(0),
-                            x.as_canonical_u32().into(),
-                        );
+                        s.push(op::SAMPLE_BASE, word(0), x.as_canonical_u32().into());
                     } else {
                         let bits = (next(&mut rng) % 31) as usize;
                         let v = challenger.sample_bits(bits);
-                        push(&mut s, op::SAMPLE_BITS, word(bits as u64), v as u64);
+                        s.push(op::SAMPLE_BITS, word(bits as u64), v as u64);
                     }
                 }
             }
@@ -137,7 +143,7 @@ pub fn transcript_script(ops: usize, seed: u64) -> TranscriptScript {
                     (w, challenger.check_witness(bits, w))
                 };
                 let arg = (bits as u64) << 32 | u64::from(witness.as_canonical_u32());
-                push(&mut s, op::CHECK_WITNESS, word(arg), u64::from(passes));
+                s.push(op::CHECK_WITNESS, word(arg), u64::from(passes));
             }
         }
     }

@@ -19,7 +19,8 @@
 //!   [`l1_merkle_fixture`]: Merkle multi-openings, [`l1_field_fixture`]: challenge-field
 //!   arithmetic, [`l1_fri_fixture`]: FRI's folding arithmetic, and
 //!   [`l1_fri_inputs_fixture`]: FRI's reduced openings, each for checking the on-chain
-//!   verifier's pieces;
+//!   verifier's pieces, and [`l1_pcs_fixture`]: a whole PCS opening proof with the
+//!   transcript Plonky3 verifies it with;
 //! - [`stark`]: the Plonky3 configuration (FRI parameters, security estimate), and
 //!   [`prove_chunk`] / [`verify_chunk`] / [`vk_hash`].
 //!
@@ -53,6 +54,7 @@ pub mod l1_field_fixture;
 pub mod l1_fri_fixture;
 pub mod l1_fri_inputs_fixture;
 pub mod l1_merkle_fixture;
+pub mod l1_pcs_fixture;
 pub mod l1_transcript_fixture;
 pub mod merkle;
 pub mod pdh;
