@@ -55,24 +55,19 @@ contract BabyBear4Test is Base {
         s.baseInverse = vm.parseJsonUintArray(json, ".base_inverse");
     }
 
-    /// Element i of a flat coefficient array.
-    function at(uint256[] memory flat, uint256 i) internal pure returns (uint256) {
-        return E.pack(flat[4 * i], flat[4 * i + 1], flat[4 * i + 2], flat[4 * i + 3]);
-    }
-
     function test_matchesPlonky3() public view {
         Script memory s = load();
         assertEq(s.c.length, CASES, "cases");
         for (uint256 i = 0; i < CASES; ++i) {
-            uint256 a = at(s.a, i);
-            uint256 b = at(s.b, i);
+            uint256 a = E.fromFlat(s.a, i);
+            uint256 b = E.fromFlat(s.b, i);
             string memory n = vm.toString(i);
-            assertEq(E.add(a, b), at(s.sum, i), string.concat("a + b, case ", n));
-            assertEq(E.sub(a, b), at(s.difference, i), string.concat("a - b, case ", n));
-            assertEq(E.mul(a, b), at(s.product, i), string.concat("a * b, case ", n));
-            assertEq(E.mulBase(a, s.c[i]), at(s.scaled, i), string.concat("a * c, case ", n));
-            assertEq(E.pow(a, s.e[i]), at(s.power, i), string.concat("a ^ e, case ", n));
-            assertEq(E.inv(a), at(s.inverse, i), string.concat("1 / a, case ", n));
+            assertEq(E.add(a, b), E.fromFlat(s.sum, i), string.concat("a + b, case ", n));
+            assertEq(E.sub(a, b), E.fromFlat(s.difference, i), string.concat("a - b, case ", n));
+            assertEq(E.mul(a, b), E.fromFlat(s.product, i), string.concat("a * b, case ", n));
+            assertEq(E.mulBase(a, s.c[i]), E.fromFlat(s.scaled, i), string.concat("a * c, case ", n));
+            assertEq(E.pow(a, s.e[i]), E.fromFlat(s.power, i), string.concat("a ^ e, case ", n));
+            assertEq(E.inv(a), E.fromFlat(s.inverse, i), string.concat("1 / a, case ", n));
             if (s.c[i] != 0) {
                 assertEq(BabyBear.inv(s.c[i]), s.baseInverse[i], string.concat("1 / c, case ", n));
             }

@@ -50,14 +50,10 @@ contract FriFoldTest is Base {
         json = vm.readFile("test/fixtures/l1_fri.json");
     }
 
-    function ext(uint256[] memory flat, uint256 i) internal pure returns (uint256) {
-        return E.pack(flat[4 * i], flat[4 * i + 1], flat[4 * i + 2], flat[4 * i + 3]);
-    }
-
     function row(uint256[] memory flat, uint256 i, uint256 logArity) internal pure returns (uint256[] memory evals) {
         evals = new uint256[](2 ** logArity);
         for (uint256 j = 0; j < evals.length; ++j) {
-            evals[j] = ext(flat, MAX_ARITY * i + j);
+            evals[j] = E.fromFlat(flat, MAX_ARITY * i + j);
         }
     }
 
@@ -70,12 +66,12 @@ contract FriFoldTest is Base {
         uint256[] memory result = vm.parseJsonUintArray(json, ".row_result");
         assertEq(index.length, 18, "row cases");
         for (uint256 i = 0; i < index.length; ++i) {
-            uint256 b = ext(beta, i);
+            uint256 b = E.fromFlat(beta, i);
             uint256[] memory r = row(evals, i, logArity[i]);
             uint256 before = gasleft();
             uint256 got = F.foldRow(index[i], logHeight[i], logArity[i], b, r);
             uint256 used = before - gasleft();
-            assertEq(got, ext(result, i), string.concat("row ", vm.toString(i)));
+            assertEq(got, E.fromFlat(result, i), string.concat("row ", vm.toString(i)));
             if (i % 6 == 1) log(string.concat("gas of foldRow, log-arity ", vm.toString(logArity[i])), used);
         }
     }
@@ -84,7 +80,7 @@ contract FriFoldTest is Base {
     function exts(uint256[] memory flat) internal pure returns (uint256[] memory out) {
         out = new uint256[](flat.length / 4);
         for (uint256 i = 0; i < out.length; ++i) {
-            out[i] = ext(flat, i);
+            out[i] = E.fromFlat(flat, i);
         }
     }
 
@@ -108,7 +104,7 @@ contract FriFoldTest is Base {
             (uint256 folded, uint256 index, uint256[] memory rows, uint256[] memory groups) = F.foldQuery(q);
             log(string.concat("gas of foldQuery, chain ", vm.toString(i)), before - gasleft());
             string memory n = string.concat("chain ", vm.toString(i));
-            assertEq(folded, ext(vm.parseJsonUintArray(json, string.concat(k, ".folded")), 0), n);
+            assertEq(folded, E.fromFlat(vm.parseJsonUintArray(json, string.concat(k, ".folded")), 0), n);
             assertEq(index, vm.parseJsonUint(json, string.concat(k, ".final_index")), n);
             assertEq(
                 keccak256(abi.encode(rows)),
@@ -123,7 +119,11 @@ contract FriFoldTest is Base {
             uint256 x = F.queryPoint(index, q.logMaxHeight);
             assertEq(x, vm.parseJsonUint(json, string.concat(k, ".query_point")), n);
             uint256[] memory poly = exts(vm.parseJsonUintArray(json, string.concat(k, ".poly")));
-            assertEq(F.finalPolyAt(poly, x), ext(vm.parseJsonUintArray(json, string.concat(k, ".poly_at_point")), 0), n);
+            assertEq(
+                F.finalPolyAt(poly, x),
+                E.fromFlat(vm.parseJsonUintArray(json, string.concat(k, ".poly_at_point")), 0),
+                n
+            );
         }
     }
 

@@ -35,10 +35,6 @@ contract FriInputsTest is Base {
         json = vm.readFile("test/fixtures/l1_fri_inputs.json");
     }
 
-    function ext(uint256[] memory flat, uint256 i) internal pure returns (uint256) {
-        return E.pack(flat[4 * i], flat[4 * i + 1], flat[4 * i + 2], flat[4 * i + 3]);
-    }
-
     function claims() internal view returns (I.MatrixClaim[] memory mats) {
         uint256[] memory heights = vm.parseJsonUintArray(json, ".mat_log_heights");
         uint256[] memory counts = vm.parseJsonUintArray(json, ".mat_point_counts");
@@ -53,10 +49,10 @@ contract FriInputsTest is Base {
             mats[m].points = new uint256[](counts[m]);
             mats[m].values = new uint256[](counts[m] * widths[m]);
             for (uint256 j = 0; j < counts[m]; ++j) {
-                mats[m].points[j] = ext(points, pointAt++);
+                mats[m].points[j] = E.fromFlat(points, pointAt++);
             }
             for (uint256 j = 0; j < mats[m].values.length; ++j) {
-                mats[m].values[j] = ext(values, valueAt++);
+                mats[m].values[j] = E.fromFlat(values, valueAt++);
             }
         }
     }
@@ -70,7 +66,7 @@ contract FriInputsTest is Base {
     }
 
     function alpha() internal view returns (uint256) {
-        return ext(vm.parseJsonUintArray(json, ".alpha"), 0);
+        return E.fromFlat(vm.parseJsonUintArray(json, ".alpha"), 0);
     }
 
     function test_reducesAsPlonky3() public view {
@@ -91,7 +87,7 @@ contract FriInputsTest is Base {
             uint256[] memory ro = I.reduce(mats, p, row, indices[q], 8, 3);
             if (q == 0) log("gas of reduce, one query", before - gasleft());
             for (uint256 k = 0; k < 3; ++k) {
-                assertEq(ro[k], ext(expected, 3 * q + k), string.concat("query ", vm.toString(q)));
+                assertEq(ro[k], E.fromFlat(expected, 3 * q + k), string.concat("query ", vm.toString(q)));
             }
         }
     }

@@ -28,6 +28,13 @@ library BabyBear4 {
         return a0 | (a1 << 64) | (a2 << 128) | (a3 << 192);
     }
 
+    /// @notice Element i of a flat coefficient array (4 canonical coefficients per element,
+    /// coefficient 0 first, as proofs and fixtures lay them out).
+    /// @dev Reverts BabyBear.NotAFieldElement for a coefficient ≥ p.
+    function fromFlat(uint256[] memory flat, uint256 i) internal pure returns (uint256) {
+        return pack(flat[4 * i], flat[4 * i + 1], flat[4 * i + 2], flat[4 * i + 3]);
+    }
+
     /// @notice Coefficient i (0 to 3) of `x`, canonical.
     function coeff(uint256 x, uint256 i) internal pure returns (uint256) {
         return (x >> (64 * i)) & LANE;
