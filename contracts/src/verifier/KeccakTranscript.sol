@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {BabyBear} from "./BabyBear.sol";
+import {BabyBear4} from "./BabyBear4.sol";
 
 /// @title The L1 configuration's Fiat–Shamir transcript, replayed on chain
 /// @notice Plonky3 0.8's `SerializingChallenger32<BabyBear, HashChallenger<u8, Keccak256Hash, 32>>`
@@ -52,6 +53,23 @@ library KeccakTranscript {
     /// @dev Reverts BabyBear.NotAFieldElement unless x < p, TranscriptFull when out of room.
     function observe(State memory t, uint256 x) internal pure {
         _append(t, bytes32(BabyBear.serialized(x) << 224), 4);
+    }
+
+    /// @notice Observes an extension element (a `BabyBear4` word): its 4 coefficients,
+    /// coefficient 0 first (`observe_algebra_element`).
+    function observeExt(State memory t, uint256 x) internal pure {
+        for (uint256 i = 0; i < 4; ++i) {
+            observe(t, BabyBear4.coeff(x, i));
+        }
+    }
+
+    /// @notice Samples an extension element: 4 base samples, coefficient 0 first
+    /// (`sample_algebra_element`).
+    function sampleExt(State memory t) internal pure returns (uint256) {
+        uint256 a0 = sampleBase(t);
+        uint256 a1 = sampleBase(t);
+        uint256 a2 = sampleBase(t);
+        return BabyBear4.pack(a0, a1, a2, sampleBase(t));
     }
 
     /// @notice Observes a 32-byte digest (a Merkle root or cap entry).
