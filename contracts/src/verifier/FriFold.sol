@@ -20,6 +20,11 @@ library FriFold {
     /// Plonky3's generator of that subgroup (order 2^27); the generator of order 2^k is its
     /// 2^(27−k)-th power, as `two_adic_generator(k)`.
     uint256 internal constant TWO_ADIC_GENERATOR = 0x1a427a41;
+    /// 1/2 in BabyBear.
+    uint256 private constant HALF = (BabyBear.P + 1) / 2;
+    /// g_3^0, g_3^−1, g_3^−2, g_3^−3 for the generator g_3 of order 8, 32 bits each, the first
+    /// in the low bits (Plonky3's `INV_ROOTS_8` for BabyBear).
+    uint256 private constant INV_ROOTS_8 = 0x19166b7b10faa3e06b615c4700000001;
 
     /// A subgroup of order 2^logN is asked for beyond the two-adicity.
     error TwoAdicityExceeded(uint256 logN);
@@ -86,64 +91,51 @@ library FriFold {
     /// @notice Folds one round's row: the value at `beta` of the interpolant of `evals` on the
     /// coset of group `index` at the folded log-height `logHeight` (`fold_row`).
     /// @param index The group's index at the folded height (the query index shifted by k).
-    /// @param evals The 2^logArity row values, bit-reversed order (as committed).
-    /// @dev Reverts WrongRowLength or TwoAdicityExceeded.
+    /// @param evals The 2^logArity row values, bit-reversed order (as committed); not modified.
+    /// @dev Computed as k binary folds instead of Plonky3's Lagrange interpolation (the value
+    /// is the same: the interpolant is unique). In bit-reversed order the pair (2j, 2j + 1)
+    /// holds f at x_j and −x_j, x_j = s·ω^{rev(2j)}; with f(X) = f_e(X²) + X·f_o(X²),
+    /// f(β) = g(β²) for g = f_e + β·f_o, whose values on the squared coset, again in
+    /// bit-reversed order, are (f(x) + f(−x))/2 + β·(f(x) − f(−x))/(2x). So each level halves
+    /// the row with β, then β², β⁴, …, and needs no extension inverse. Reverts WrongRowLength
+    /// or TwoAdicityExceeded.
     function foldRow(uint256 index, uint256 logHeight, uint256 logArity, uint256 beta, uint256[] memory evals)
         internal
         view
         returns (uint256)
     {
-        uint256 arity = 2 ** logArity;
-        if (logArity == 0 || evals.length != arity) revert WrongRowLength(logArity, evals.length);
+        if (logArity == 0 || evals.length != 2 ** logArity) revert WrongRowLength(logArity, evals.length);
         uint256 s = BabyBear.pow(twoAdicGenerator(logHeight + logArity), reverseBits(index, logHeight));
-        if (logArity == 1) {
-            // The points are s and −s: f(β) = (y₀ + y₁)/2 + (y₀ − y₁)·β/(2s).
-            uint256 half = (BabyBear.P + 1) / 2;
-            uint256 even = E.mulBase(E.add(evals[0], evals[1]), half);
-            uint256 odd = E.mulBase(E.mul(E.sub(evals[0], evals[1]), beta), BabyBear.inv(mulmod(2, s, BabyBear.P)));
-            return E.add(even, odd);
+        uint256[] memory v = new uint256[](evals.length);
+        for (uint256 i = 0; i < v.length; ++i) {
+            v[i] = evals[i];
         }
-        return _interpolate(_cosetPoints(s, logArity), evals, beta);
+        // 1/(2·s_l) for the level's coset shift s_l (s_0 = s, s_{l+1} = s_l²).
+        uint256 halfSInv = mulmod(HALF, BabyBear.inv(s), BabyBear.P);
+        for (uint256 b = logArity; b > 0; --b) {
+            _foldLevel(v, b, beta, halfSInv);
+            beta = E.mul(beta, beta);
+            halfSInv = mulmod(2, mulmod(halfSInv, halfSInv, BabyBear.P), BabyBear.P);
+        }
+        return v[0];
     }
 
-    /// @dev The coset s·⟨ω⟩ of order 2^logArity in bit-reversed order: xs[rev(k)] = s·ω^k.
-    function _cosetPoints(uint256 s, uint256 logArity) private pure returns (uint256[] memory xs) {
-        uint256 arity = 2 ** logArity;
-        uint256 omega = twoAdicGenerator(logArity);
-        xs = new uint256[](arity);
-        uint256 x = s;
-        for (uint256 k = 0; k < arity; ++k) {
-            xs[reverseBits(k, logArity)] = x;
-            x = mulmod(x, omega, BabyBear.P);
+    /// @dev Halves the 2^b values of v in place: pair j (points ±x_j, x_j = s_l·ω^{rev_{b−1}(j)},
+    /// ω of order 2^b) becomes (v₀ + v₁)/2 + β·(v₀ − v₁)/(2x_j); halfSInv is 1/(2·s_l).
+    function _foldLevel(uint256[] memory v, uint256 b, uint256 beta, uint256 halfSInv) private view {
+        for (uint256 j = 0; j < 2 ** (b - 1); ++j) {
+            uint256 xInvHalf = mulmod(halfSInv, _omegaInvPow(b, reverseBits(j, b - 1)), BabyBear.P);
+            uint256 sum = E.mulBase(E.add(v[2 * j], v[2 * j + 1]), HALF);
+            uint256 diff = E.mulBase(E.sub(v[2 * j], v[2 * j + 1]), xInvHalf);
+            v[j] = E.add(sum, E.mul(beta, diff));
         }
     }
 
-    /// @dev Barycentric evaluation at z of the interpolant of ys on the coset xs (of size n,
-    /// xs[0]^n = s^n): L(z)·Σ y_i·x_i/(n·s^n)/(z − x_i), with L(z) = Π(z − x_i) and one
-    /// inversion for all (z − x_i); z on the coset returns its y.
-    function _interpolate(uint256[] memory xs, uint256[] memory ys, uint256 z) private view returns (uint256) {
-        uint256 n = xs.length;
-        for (uint256 i = 0; i < n; ++i) {
-            if (z == xs[i]) return ys[i];
-        }
-        // prefix[i] = Π_{j<i}(z − x_j); after the loop, lz = L(z).
-        uint256[] memory prefix = new uint256[](n);
-        uint256 lz = 1;
-        for (uint256 i = 0; i < n; ++i) {
-            prefix[i] = lz;
-            lz = E.mul(lz, E.sub(z, xs[i]));
-        }
-        uint256 weightScale = BabyBear.inv(mulmod(n, BabyBear.pow(xs[0], n), BabyBear.P));
-        uint256 acc = E.inv(lz);
-        uint256 sum = 0;
-        for (uint256 i = n; i > 0; --i) {
-            // acc = 1/Π_{j<i}(z − x_j), so acc·prefix[i−1] = 1/(z − x_{i−1}).
-            uint256 diffInv = E.mul(acc, prefix[i - 1]);
-            acc = E.mul(acc, E.sub(z, xs[i - 1]));
-            uint256 weight = mulmod(xs[i - 1], weightScale, BabyBear.P);
-            sum = E.add(sum, E.mulBase(E.mul(ys[i - 1], diffInv), weight));
-        }
-        return E.mul(sum, lz);
+    /// @dev ω_b^{−r} for the generator ω_b of order 2^b: for b ≤ 3 (every arity up to 8) read
+    /// from the powers g_3^0..g_3^−3 (Plonky3's `INV_ROOTS_8`), as ω_b^{−r} = g_3^{−r·2^(3−b)}.
+    function _omegaInvPow(uint256 b, uint256 r) private view returns (uint256) {
+        if (b <= 3) return (INV_ROOTS_8 >> (32 * (r << (3 - b)))) & 0xffffffff;
+        return BabyBear.pow(BabyBear.inv(twoAdicGenerator(b)), r);
     }
 
     /// @notice The log-arity of every commit round (`fold_schedule`): from the tallest input
