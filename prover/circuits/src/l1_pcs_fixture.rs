@@ -17,6 +17,7 @@ use p3_commit::{CommitmentOpening, MatrixOpening, Pcs, PointOpening};
 use p3_field::coset::TwoAdicMultiplicativeCoset;
 use p3_field::extension::BinomialExtensionField;
 use p3_field::{BasedVectorSpace, PrimeField32};
+use p3_fri::{FriShape, PcsShape};
 use p3_matrix::dense::RowMajorMatrix;
 use p3_merkle_tree::MerkleCap;
 use p3_uni_stark::StarkGenericConfig;
@@ -157,8 +158,43 @@ pub struct PcsFixture {
     /// the PCS (its seed, the claims, α, FRI's seed, β per round, the final polynomial, the
     /// query proof of work and the query indices).
     pub transcript: TranscriptScript,
+    /// The PCS protocol seed: the field elements Plonky3's PCS domain separator for these
+    /// claims observes first (a verifying-key constant for a fixed proof shape).
+    pub pcs_seed: Vec<u32>,
+    /// The FRI protocol seed, observed after α (its shape: schedule, blowup, arity cap).
+    pub fri_seed: Vec<u32>,
     /// The proof's postcard encoding, hex (for the staleness test).
     pub proof_postcard: String,
+}
+
+/// The field elements a domain separator's seed observes, recorded.
+fn seed_elements(seed: impl FnOnce(&mut RecordingChallenger)) -> Vec<u32> {
+    let mut recorder = RecordingChallenger::new();
+    seed(&mut recorder);
+    recorder
+        .script
+        .args
+        .iter()
+        .map(|a| u32::from_str_radix(&a[a.len() - 8..], 16).expect("a recorded word"))
+        .collect()
+}
+
+/// The PCS and FRI seeds of these claims under the L1 parameters.
+fn seeds(claims: &Claims) -> (Vec<u32>, Vec<u32>) {
+    let params = crate::stark::fri_parameters_of(crate::l1::L1_FRI_PARAMS, ());
+    let pcs = PcsShape::from_claims(&params, claims).domain_separator::<BabyBear, Ext>();
+    let mut heights: Vec<usize> = claims
+        .iter()
+        .flat_map(|c| c.matrices.iter())
+        .map(|m| m.domain.log_size() + params.log_blowup)
+        .collect();
+    heights.sort_unstable_by(|a, b| b.cmp(a));
+    heights.dedup();
+    let fri = FriShape::new(&params, &heights, heights[0]).domain_separator::<BabyBear, Ext>();
+    (
+        seed_elements(|r| pcs.seed(r)),
+        seed_elements(|r| fri.seed(r)),
+    )
 }
 
 fn hex32(bytes: &[u8; 32]) -> String {
@@ -323,6 +359,8 @@ fn flatten(claims: &Claims, proof: &L1PcsProof, transcript: TranscriptScript) ->
                 .iter()
                 .flat_map(|b| b.opening_proof.sibling_hashes.iter()),
         ),
+        pcs_seed: seeds(claims).0,
+        fri_seed: seeds(claims).1,
         transcript,
         proof_postcard: hex::encode(postcard::to_allocvec(proof).expect("a proof encodes")),
     }
@@ -405,5 +443,31 @@ mod tests {
             serde_json::from_str(include_str!("../../../contracts/test/fixtures/l1_pcs.json"))
                 .expect("fixture parses");
         check_fixture(&checked_in);
+    }
+
+    /// The exported seeds are exactly what the verifier's transcript observed: the PCS seed
+    /// right after ζ, the FRI seed right after α.
+    #[test]
+    fn the_seeds_are_what_the_transcript_observed() {
+        let f: PcsFixture =
+            serde_json::from_str(include_str!("../../../contracts/test/fixtures/l1_pcs.json"))
+                .expect("fixture parses");
+        let observed = |from: usize, n: usize| -> Vec<u32> {
+            (from..from + n)
+                .map(|i| {
+                    assert_eq!(f.transcript.kinds[i], op::OBSERVE);
+                    let a = &f.transcript.args[i];
+                    u32::from_str_radix(&a[a.len() - 8..], 16).expect("a word")
+                })
+                .collect()
+        };
+        // 2 commitment digests and 4 samples (ζ) come first.
+        assert_eq!(observed(6, f.pcs_seed.len()), f.pcs_seed);
+        let after_alpha = 6 + f.pcs_seed.len() + f.claims.len() + 4;
+        assert_eq!(observed(after_alpha, f.fri_seed.len()), f.fri_seed);
+        assert_eq!(
+            f.transcript.kinds[after_alpha + f.fri_seed.len()],
+            op::OBSERVE_DIGEST
+        );
     }
 }
