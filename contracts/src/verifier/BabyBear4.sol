@@ -11,7 +11,6 @@ import {BabyBear} from "./BabyBear.sol";
 /// Values are canonical: every function returns reduced coefficients, and `pack` rejects
 /// coefficients ≥ p.
 library BabyBear4 {
-    /// The base field's modulus.
     /// The base field's modulus (`BabyBear.P`, written out so that assembly can read it).
     uint256 internal constant P = 2013265921;
     /// X^4 = W.

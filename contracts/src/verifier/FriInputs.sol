@@ -124,8 +124,7 @@ library FriInputs {
     /// @notice The query's point on the LDE coset of log-height h:
     /// 31·g_h^{rev_h(index >> (logMaxHeight − h))}.
     function ldePoint(uint256 index, uint256 logMaxHeight, uint256 h) internal pure returns (uint256) {
-        uint256 rev = FriFold.reverseBits(index >> (logMaxHeight - h), h);
-        return mulmod(COSET_SHIFT, BabyBear.pow(FriFold.twoAdicGenerator(h), rev), BabyBear.P);
+        return mulmod(COSET_SHIFT, FriFold.queryPoint(index >> (logMaxHeight - h), h), BabyBear.P);
     }
 
     /// @dev Where `reduce` is: the next opening point and the next matrix's first row element.

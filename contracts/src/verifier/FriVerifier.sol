@@ -71,7 +71,8 @@ library FriVerifier {
     error FinalPolyMismatch(uint256 query);
 
     /// @dev What the transcript yields and the schedule: α, β per round, query indices, the
-    /// rounds' log-arities, the tallest log-height and the rows' prepared reduction.
+    /// rounds' log-arities, the tallest log-height, the rows' prepared reduction, and each
+    /// batch's elements per query (set by `_checkInputs`).
     struct Run {
         uint256 alpha;
         uint256[] betas;
@@ -79,6 +80,7 @@ library FriVerifier {
         uint256[] schedule;
         uint256 logMaxHeight;
         FriInputs.Prepared prepared;
+        uint256[] batchRowLens;
     }
 
     /// @notice Verifies `proof` of `claims`, continuing the transcript `t` (which has already
@@ -155,8 +157,12 @@ library FriVerifier {
         if (proof.inputRows.length != batches || proof.inputProofs.length != batches) {
             revert WrongProofShape("input batches");
         }
+        run.batchRowLens = new uint256[](batches);
         for (uint256 b = 0; b < batches; ++b) {
             (uint256[] memory heights, uint256[] memory widths, uint256 logTallest) = _batchShape(claims, b);
+            for (uint256 m = 0; m < widths.length; ++m) {
+                run.batchRowLens[b] += widths[m];
+            }
             uint256[] memory reduced = new uint256[](run.indices.length);
             for (uint256 q = 0; q < reduced.length; ++q) {
                 reduced[q] = run.indices[q] >> (run.logMaxHeight - logTallest);
@@ -209,7 +215,7 @@ library FriVerifier {
         chain.logArities = run.schedule;
         chain.roLogHeights = run.prepared.heights;
         chain.roValues = FriInputs.reduce(
-            claims.mats, run.prepared, _queryRows(claims, proof, q), run.indices[q], run.logMaxHeight, params.logBlowup
+            claims.mats, run.prepared, _queryRows(proof, run, q), run.indices[q], run.logMaxHeight, params.logBlowup
         );
         uint256 perQuery = proof.siblingValues.length / run.indices.length;
         chain.siblings = new uint256[](perQuery);
@@ -225,20 +231,16 @@ library FriVerifier {
     }
 
     /// @dev Query q's opened rows of every matrix, batches in order.
-    function _queryRows(Claims memory claims, Proof memory proof, uint256 q)
-        private
-        pure
-        returns (uint256[] memory out)
-    {
+    function _queryRows(Proof memory proof, Run memory run, uint256 q) private pure returns (uint256[] memory out) {
         uint256 total = 0;
-        for (uint256 m = 0; m < claims.matWidths.length; ++m) {
-            total += claims.matWidths[m];
+        for (uint256 b = 0; b < run.batchRowLens.length; ++b) {
+            total += run.batchRowLens[b];
         }
         out = new uint256[](total);
         uint256 at = 0;
-        for (uint256 b = 0; b < claims.commitments.length; ++b) {
+        for (uint256 b = 0; b < run.batchRowLens.length; ++b) {
             uint256[] memory batchRows = proof.inputRows[b];
-            uint256 perQuery = _batchRowLength(claims, b);
+            uint256 perQuery = run.batchRowLens[b];
             for (uint256 i = 0; i < perQuery; ++i) {
                 out[at++] = batchRows[q * perQuery + i];
             }
@@ -287,13 +289,6 @@ library FriVerifier {
             heights[i] = 2 ** h;
             widths[i++] = claims.matWidths[m];
             if (h > logTallest) logTallest = h;
-        }
-    }
-
-    /// @dev The elements of one query's rows in batch b.
-    function _batchRowLength(Claims memory claims, uint256 b) private pure returns (uint256 len) {
-        for (uint256 m = 0; m < claims.matBatch.length; ++m) {
-            if (claims.matBatch[m] == b) len += claims.matWidths[m];
         }
     }
 }
