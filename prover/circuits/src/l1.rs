@@ -76,7 +76,8 @@ use p3_uni_stark::StarkConfig;
 use crate::stark::{fri_parameters_of, FriParams};
 
 type Val = BabyBear;
-type Challenge = BinomialExtensionField<Val, 4>;
+/// The challenge field of the L1 configuration: BabyBear's degree-4 binomial extension.
+pub type L1Challenge = BinomialExtensionField<Val, 4>;
 /// Leaf hash: Keccak-256 over the elements' 4-byte little-endian (Montgomery) forms.
 type FieldHash = SerializingHasher<Keccak256Hash>;
 /// Node compression: Keccak-256 of the two 32-byte children.
@@ -84,14 +85,15 @@ type Compress = CompressionFunctionFromHasher<Keccak256Hash, 2, 32>;
 /// The commitment scheme of the L1 configuration's matrices: a binary Keccak Merkle tree
 /// with 32-byte digests and cap height 0.
 pub type L1ValMmcs = MerkleTreeMmcs<Val, u8, FieldHash, Compress, 2, 32>;
-type ChallengeMmcs = ExtensionMmcs<Val, Challenge, L1ValMmcs>;
+/// The commitment scheme of the FRI commit phase: [`L1ValMmcs`] over extension elements.
+pub type L1ChallengeMmcs = ExtensionMmcs<Val, L1Challenge, L1ValMmcs>;
 /// The Fiat–Shamir challenger of the L1 configuration.
 pub type L1Challenger = SerializingChallenger32<Val, HashChallenger<u8, Keccak256Hash, 32>>;
 type Dft = Radix2DitParallel<Val>;
-type Pcs = TwoAdicFriPcs<Val, Dft, L1ValMmcs, ChallengeMmcs>;
+type Pcs = TwoAdicFriPcs<Val, Dft, L1ValMmcs, L1ChallengeMmcs>;
 
 /// The Plonky3 STARK configuration of proofs verified on L1 (types in the module docs).
-pub type L1StarkConfig = StarkConfig<Pcs, Challenge, L1Challenger>;
+pub type L1StarkConfig = StarkConfig<Pcs, L1Challenge, L1Challenger>;
 
 /// The FRI parameters of the L1 configuration (security in the module docs).
 pub const L1_FRI_PARAMS: FriParams = FriParams {
@@ -125,7 +127,7 @@ pub fn l1_config() -> L1StarkConfig {
 /// module docs; proofs for L1 use [`l1_config`]).
 pub fn l1_config_with(params: FriParams) -> L1StarkConfig {
     let val_mmcs = l1_val_mmcs();
-    let challenge_mmcs = ChallengeMmcs::new(val_mmcs.clone());
+    let challenge_mmcs = L1ChallengeMmcs::new(val_mmcs.clone());
     let pcs = Pcs::new(
         Dft::default(),
         val_mmcs,

@@ -7,13 +7,12 @@
 //! test here fails when it is stale.
 
 use p3_baby_bear::BabyBear;
-use p3_field::extension::BinomialExtensionField;
 use p3_field::{BasedVectorSpace, Field, PrimeCharacteristicRing, PrimeField32};
 use serde::{Deserialize, Serialize};
 
 use crate::l1_transcript_fixture::{element, next};
 
-type Ext = BinomialExtensionField<BabyBear, 4>;
+pub(crate) use crate::l1::L1Challenge as Ext;
 
 /// Parallel arrays, one entry per case `i`: extension elements are 4 canonical coefficients
 /// (coefficient 0 first) at `4i..4i + 4` of their array; base elements and exponents at `i`.
@@ -41,6 +40,11 @@ pub struct FieldScript {
     pub inverse: Vec<u32>,
     /// c⁻¹ in the base field (0 when c = 0).
     pub base_inverse: Vec<u32>,
+}
+
+/// A uniformly chosen extension element (seeded).
+pub(crate) fn random_ext(rng: &mut u64) -> Ext {
+    Ext::from_basis_coefficients_fn(|_| element(rng))
 }
 
 /// The 4 canonical coefficients of an extension element, coefficient 0 first.

@@ -10,17 +10,15 @@
 use core::marker::PhantomData;
 
 use p3_baby_bear::BabyBear;
-use p3_field::extension::BinomialExtensionField;
-use p3_field::{BasedVectorSpace, HornerIter, PrimeCharacteristicRing, PrimeField32, TwoAdicField};
+use p3_field::{HornerIter, PrimeCharacteristicRing, PrimeField32, TwoAdicField};
 use p3_fri::verifier::fold_query;
 use p3_fri::{fold_schedule, CommitPhaseMultiStep, FriFoldingStrategy, TwoAdicFriFolding};
 use p3_merkle_tree::PrunedMerklePaths;
 use serde::{Deserialize, Serialize};
 
-use crate::l1_field_fixture::coefficients;
-use crate::l1_transcript_fixture::{element, next};
-
-type Ext = BinomialExtensionField<BabyBear, 4>;
+use crate::l1::L1ChallengeMmcs;
+use crate::l1_field_fixture::{coefficients, random_ext, Ext};
+use crate::l1_transcript_fixture::next;
 
 /// Evaluations stored per row case: rows are padded with zeros to the largest arity.
 pub const MAX_ARITY: usize = 8;
@@ -95,10 +93,6 @@ pub struct FoldChainCase {
     pub poly: Vec<u32>,
     /// ...and its value at `query_point` (`horner`).
     pub poly_at_point: Vec<u32>,
-}
-
-fn random_ext(rng: &mut u64) -> Ext {
-    Ext::from_basis_coefficients_fn(|_| element(rng))
 }
 
 /// The low `bits` bits of `x`, reversed (Plonky3's `reverse_bits_len`).
@@ -189,15 +183,13 @@ pub fn fri_script(seed: u64) -> FriScript {
 /// with roll-ins (2, 3, 3, 1), one input (3, 3), and arity-2 rounds that each roll one in.
 const CHAINS: [&[usize]; 3] = [&[12, 10, 7], &[9], &[8, 7, 6, 5, 4]];
 
-type ChallengeMmcs = p3_commit::ExtensionMmcs<BabyBear, Ext, crate::l1::L1ValMmcs>;
-
 /// Runs Plonky3's `fold_query` for one seeded query over inputs of `heights`.
 fn fold_chain(heights: &[usize], rng: &mut u64) -> FoldChainCase {
     let (log_max, log_final) = (heights[0], 3);
     let log_arities = fold_schedule(heights, log_final, 3);
     let index = (next(rng) % (1u64 << log_max)) as usize;
     let betas: Vec<Ext> = log_arities.iter().map(|_| random_ext(rng)).collect();
-    let steps: Vec<CommitPhaseMultiStep<Ext, ChallengeMmcs>> = log_arities
+    let steps: Vec<CommitPhaseMultiStep<Ext, L1ChallengeMmcs>> = log_arities
         .iter()
         .map(|&a| CommitPhaseMultiStep {
             sibling_values: vec![(1..1 << a).map(|_| random_ext(rng)).collect()],
@@ -212,7 +204,7 @@ fn fold_chain(heights: &[usize], rng: &mut u64) -> FoldChainCase {
         vec![vec![]; log_arities.len()],
     );
     let mut final_index = index;
-    let folded = fold_query::<_, BabyBear, Ext, ChallengeMmcs>(
+    let folded = fold_query::<_, BabyBear, Ext, L1ChallengeMmcs>(
         &TwoAdicFriFolding::<(), ()>(PhantomData),
         0,
         &mut final_index,

@@ -10,21 +10,17 @@
 use p3_baby_bear::BabyBear;
 use p3_commit::{CommitmentOpening, MatrixOpening, Mmcs, PointOpening};
 use p3_field::coset::TwoAdicMultiplicativeCoset;
-use p3_field::extension::BinomialExtensionField;
-use p3_field::{BasedVectorSpace, Field, PrimeField32};
+use p3_field::{Field, PrimeField32};
 use p3_fri::verifier::open_inputs;
 use p3_fri::BatchMultiOpening;
 use p3_matrix::dense::RowMajorMatrix;
 use p3_matrix::Matrix;
 use serde::{Deserialize, Serialize};
 
-use crate::l1::{l1_val_mmcs, L1ValMmcs, L1_FRI_PARAMS};
-use crate::l1_field_fixture::coefficients;
+use crate::l1::{l1_val_mmcs, L1ChallengeMmcs, L1ValMmcs, L1_FRI_PARAMS};
+use crate::l1_field_fixture::{coefficients, random_ext, Ext};
 use crate::l1_transcript_fixture::{element, next};
 use crate::stark::fri_parameters_of;
-
-type Ext = BinomialExtensionField<BabyBear, 4>;
-type ChallengeMmcs = p3_commit::ExtensionMmcs<BabyBear, Ext, L1ValMmcs>;
 
 /// The matrices of both batches, in (batch, matrix) order, with what each query opened and
 /// what Plonky3 reduced. Extension elements are 4 canonical coefficients each, flat.
@@ -58,10 +54,6 @@ pub struct InputsScript {
 /// batch 1 another 2^5 and a 2^4; the first matrix is opened at two points.
 const MATRICES: [(usize, usize, usize, usize); 4] =
     [(0, 5, 3, 2), (0, 3, 2, 1), (1, 5, 4, 1), (1, 4, 1, 1)];
-
-fn random_ext(rng: &mut u64) -> Ext {
-    Ext::from_basis_coefficients_fn(|_| element(rng))
-}
 
 /// Commits, opens and reduces with Plonky3; `queries` seeded query indices.
 pub fn inputs_script(queries: usize, seed: u64) -> InputsScript {
@@ -111,7 +103,7 @@ pub fn inputs_script(queries: usize, seed: u64) -> InputsScript {
             matrices: mats,
         });
     }
-    let params = fri_parameters_of(L1_FRI_PARAMS, ChallengeMmcs::new(mmcs.clone()));
+    let params = fri_parameters_of(L1_FRI_PARAMS, L1ChallengeMmcs::new(mmcs.clone()));
     let reduced = open_inputs(&params, log_max, &indices, &openings, alpha, &mmcs, &claims)
         .expect("Plonky3 reduces its own openings");
     record(alpha, log_max, &indices, &openings, &claims, &reduced)

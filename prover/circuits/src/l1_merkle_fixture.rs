@@ -15,7 +15,7 @@ use p3_matrix::Matrix;
 use serde::{Deserialize, Serialize};
 
 use crate::l1::l1_val_mmcs;
-use crate::l1_transcript_fixture::{element, next};
+use crate::l1_transcript_fixture::{digest_hex as hex32, element, next};
 
 /// One commitment and one multi-opening of it.
 ///
@@ -45,10 +45,6 @@ pub struct MerkleOpeningCase {
 pub struct MerkleFixture {
     /// The cases, in the order [`merkle_fixture`] builds them.
     pub cases: Vec<MerkleOpeningCase>,
-}
-
-fn hex32(bytes: &[u8; 32]) -> String {
-    format!("0x{}", hex::encode(bytes))
 }
 
 /// Commits seeded matrices of the given `(height, width)` shapes with [`l1_val_mmcs`] and

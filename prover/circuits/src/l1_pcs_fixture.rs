@@ -15,7 +15,6 @@ use p3_baby_bear::BabyBear;
 use p3_challenger::{CanObserve, CanSample, CanSampleBits, FieldChallenger, GrindingChallenger};
 use p3_commit::{CommitmentOpening, MatrixOpening, Pcs, PointOpening};
 use p3_field::coset::TwoAdicMultiplicativeCoset;
-use p3_field::extension::BinomialExtensionField;
 use p3_field::{BasedVectorSpace, PrimeField32};
 use p3_fri::{FriShape, PcsShape};
 use p3_matrix::dense::RowMajorMatrix;
@@ -24,10 +23,11 @@ use p3_uni_stark::StarkGenericConfig;
 use serde::{Deserialize, Serialize};
 
 use crate::l1::{l1_challenger, l1_config, L1Challenger, L1StarkConfig};
-use crate::l1_field_fixture::coefficients;
-use crate::l1_transcript_fixture::{element, op, word, TranscriptScript};
+use crate::l1_field_fixture::{coefficients, Ext};
+use crate::l1_transcript_fixture::{
+    digest_hex as hex32, element, op, word, word_value, TranscriptScript,
+};
 
-type Ext = BinomialExtensionField<BabyBear, 4>;
 type Cap = MerkleCap<BabyBear, [u8; 32]>;
 type L1Pcs = <L1StarkConfig as StarkGenericConfig>::Pcs;
 /// The L1 PCS's opening proof.
@@ -70,8 +70,7 @@ impl CanObserve<BabyBear> for RecordingChallenger {
 impl CanObserve<Cap> for RecordingChallenger {
     fn observe(&mut self, cap: Cap) {
         for root in cap.roots() {
-            self.script
-                .push(op::OBSERVE_DIGEST, format!("0x{}", hex::encode(root)), 0);
+            self.script.push(op::OBSERVE_DIGEST, hex32(root), 0);
         }
         self.inner.observe(cap);
     }
@@ -171,12 +170,7 @@ pub struct PcsFixture {
 fn seed_elements(seed: impl FnOnce(&mut RecordingChallenger)) -> Vec<u32> {
     let mut recorder = RecordingChallenger::new();
     seed(&mut recorder);
-    recorder
-        .script
-        .args
-        .iter()
-        .map(|a| u32::from_str_radix(&a[a.len() - 8..], 16).expect("a recorded word"))
-        .collect()
+    recorder.script.args.iter().map(|a| word_value(a)).collect()
 }
 
 /// The PCS and FRI seeds of these claims under the L1 parameters.
@@ -195,10 +189,6 @@ fn seeds(claims: &Claims) -> (Vec<u32>, Vec<u32>) {
         seed_elements(|r| pcs.seed(r)),
         seed_elements(|r| fri.seed(r)),
     )
-}
-
-fn hex32(bytes: &[u8; 32]) -> String {
-    format!("0x{}", hex::encode(bytes))
 }
 
 fn exts(xs: impl IntoIterator<Item = Ext>) -> Vec<u32> {
@@ -300,6 +290,7 @@ pub fn record(claims: &Claims, proof: &L1PcsProof) -> PcsFixture {
 }
 
 fn flatten(claims: &Claims, proof: &L1PcsProof, transcript: TranscriptScript) -> PcsFixture {
+    let (pcs_seed, fri_seed) = seeds(claims);
     let log_blowup = crate::l1::L1_FRI_PARAMS.log_blowup;
     let mats = || {
         claims
@@ -359,8 +350,8 @@ fn flatten(claims: &Claims, proof: &L1PcsProof, transcript: TranscriptScript) ->
                 .iter()
                 .flat_map(|b| b.opening_proof.sibling_hashes.iter()),
         ),
-        pcs_seed: seeds(claims).0,
-        fri_seed: seeds(claims).1,
+        pcs_seed,
+        fri_seed,
         transcript,
         proof_postcard: hex::encode(postcard::to_allocvec(proof).expect("a proof encodes")),
     }
@@ -456,8 +447,7 @@ mod tests {
             (from..from + n)
                 .map(|i| {
                     assert_eq!(f.transcript.kinds[i], op::OBSERVE);
-                    let a = &f.transcript.args[i];
-                    u32::from_str_radix(&a[a.len() - 8..], 16).expect("a word")
+                    word_value(&f.transcript.args[i])
                 })
                 .collect()
         };

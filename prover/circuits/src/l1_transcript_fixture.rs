@@ -81,11 +81,24 @@ pub(crate) fn element(state: &mut u64) -> BabyBear {
     BabyBear::new((next(state) % u64::from(BabyBear::ORDER_U32)) as u32)
 }
 
+/// A 32-byte digest as `0x`-hex.
+pub(crate) fn digest_hex(bytes: &[u8; 32]) -> String {
+    format!("0x{}", hex::encode(bytes))
+}
+
+/// The value of a recorded word ([`word`]) that fits 32 bits (a field element).
+///
+/// # Panics
+/// If `w` is not hex.
+pub(crate) fn word_value(w: &str) -> u32 {
+    u32::from_str_radix(&w[w.len() - 8..], 16).expect("a recorded word")
+}
+
 /// `x` as the `0x`-hex of a 32-byte big-endian word.
 pub(crate) fn word(x: u64) -> String {
     let mut b = [0u8; 32];
     b[24..].copy_from_slice(&x.to_be_bytes());
-    format!("0x{}", hex::encode(b))
+    digest_hex(&b)
 }
 
 /// Runs `ops` seeded operations on a fresh [`L1Challenger`] and records them. Observations
@@ -108,7 +121,7 @@ pub fn transcript_script(ops: usize, seed: u64) -> TranscriptScript {
             2 => {
                 let d: [u8; 32] = core::array::from_fn(|_| next(&mut rng) as u8);
                 challenger.observe(Hash::<BabyBear, u8, 32>::from(d));
-                s.push(op::OBSERVE_DIGEST, format!("0x{}", hex::encode(d)), 0);
+                s.push(op::OBSERVE_DIGEST, digest_hex(&d), 0);
             }
             3 => {
                 for _ in 0..1 + next(&mut rng) % 16 {
