@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity 0.8.30;
 
-import {Base} from "./Base.sol";
+import {ScriptReplay} from "./ScriptReplay.sol";
 import {KeccakTranscript as T} from "../src/verifier/KeccakTranscript.sol";
 import {BabyBear} from "../src/verifier/BabyBear.sol";
 
@@ -24,13 +24,7 @@ contract TranscriptHarness {
 /// from Rust (`sq_prover_circuits::l1_transcript_fixture`, 400 operations: observations,
 /// samples over chained flushes, proof-of-work checks that pass and fail)
 /// gives the same samples here; bad inputs revert with their own errors.
-contract KeccakTranscriptTest is Base {
-    uint256 internal constant OBSERVE = 0;
-    uint256 internal constant OBSERVE_DIGEST = 1;
-    uint256 internal constant SAMPLE_BASE = 2;
-    uint256 internal constant SAMPLE_BITS = 3;
-    uint256 internal constant CHECK_WITNESS = 4;
-
+contract KeccakTranscriptTest is ScriptReplay {
     function test_replaysThePlonky3Script() public view {
         uint256[5] memory seen = replay("test/fixtures/l1_transcript.json", ".", 400);
         for (uint256 k = 0; k < 5; ++k) {
@@ -47,38 +41,6 @@ contract KeccakTranscriptTest is Base {
         assertEq(seen[CHECK_WITNESS], 1, "one proof-of-work check");
         assertEq(seen[SAMPLE_BITS], 27, "27 query indices");
         assertEq(seen[OBSERVE_DIGEST], 5, "two commitments and three commit-phase roots");
-    }
-
-    /// Replays the script at `prefix` of the JSON file `path` (`count` operations) and checks
-    /// every result; returns how many operations of each kind ran.
-    function replay(string memory path, string memory prefix, uint256 count)
-        internal
-        view
-        returns (uint256[5] memory seen)
-    {
-        string memory json = vm.readFile(path);
-        uint256[] memory kinds = vm.parseJsonUintArray(json, string.concat(prefix, "kinds"));
-        uint256[] memory args = vm.parseJsonUintArray(json, string.concat(prefix, "args"));
-        uint256[] memory results = vm.parseJsonUintArray(json, string.concat(prefix, "results"));
-        assertEq(kinds.length, count, "script length");
-        T.State memory t = T.init(2048);
-        for (uint256 i = 0; i < kinds.length; ++i) {
-            uint256 k = kinds[i];
-            uint256 got;
-            if (k == OBSERVE) {
-                T.observe(t, args[i]);
-            } else if (k == OBSERVE_DIGEST) {
-                T.observeDigest(t, bytes32(args[i]));
-            } else if (k == SAMPLE_BASE) {
-                got = T.sampleBase(t);
-            } else if (k == SAMPLE_BITS) {
-                got = T.sampleBits(t, args[i]);
-            } else {
-                got = T.checkWitness(t, args[i] >> 32, args[i] & 0xffffffff) ? 1 : 0;
-            }
-            assertEq(got, results[i], string.concat("operation ", vm.toString(i)));
-            seen[k] += 1;
-        }
     }
 
     /// The first sample of an empty transcript: keccak256("") read from its last byte back.

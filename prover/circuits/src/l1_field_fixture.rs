@@ -48,7 +48,7 @@ pub(crate) fn random_ext(rng: &mut u64) -> Ext {
 }
 
 /// The 4 canonical coefficients of an extension element, coefficient 0 first.
-pub(crate) fn coefficients(x: Ext) -> Vec<u32> {
+pub fn coefficients(x: Ext) -> Vec<u32> {
     BasedVectorSpace::<BabyBear>::as_basis_coefficients_slice(&x)
         .iter()
         .map(|c| c.as_canonical_u32())

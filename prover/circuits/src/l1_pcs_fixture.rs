@@ -76,12 +76,21 @@ impl CanObserve<Cap> for RecordingChallenger {
     }
 }
 
-impl CanSample<BabyBear> for RecordingChallenger {
-    fn sample(&mut self) -> BabyBear {
+impl RecordingChallenger {
+    /// One base-field sample, recorded.
+    fn sample_base(&mut self) -> BabyBear {
         let x: BabyBear = self.inner.sample();
         self.script
             .push(op::SAMPLE_BASE, word(0), x.as_canonical_u32().into());
         x
+    }
+}
+
+/// A sample of BabyBear or of an extension: one base sample per coefficient, coefficient
+/// 0 first (as `SerializingChallenger32` samples any `BasedVectorSpace<BabyBear>`).
+impl<EF: BasedVectorSpace<BabyBear>> CanSample<EF> for RecordingChallenger {
+    fn sample(&mut self) -> EF {
+        EF::from_basis_coefficients_fn(|_| self.sample_base())
     }
 }
 

@@ -82,7 +82,7 @@ pub(crate) fn element(state: &mut u64) -> BabyBear {
 }
 
 /// A 32-byte digest as `0x`-hex.
-pub(crate) fn digest_hex(bytes: &[u8; 32]) -> String {
+pub fn digest_hex(bytes: &[u8; 32]) -> String {
     format!("0x{}", hex::encode(bytes))
 }
 
@@ -90,7 +90,7 @@ pub(crate) fn digest_hex(bytes: &[u8; 32]) -> String {
 ///
 /// # Panics
 /// If `w` is not hex.
-pub(crate) fn word_value(w: &str) -> u32 {
+pub fn word_value(w: &str) -> u32 {
     u32::from_str_radix(&w[w.len() - 8..], 16).expect("a recorded word")
 }
 

@@ -163,7 +163,7 @@ impl Circuit {
         }
     }
 
-    fn public_values(&self, publics: &[BabyBear]) -> Vec<Vec<BabyBear>> {
+    pub(crate) fn public_values(&self, publics: &[BabyBear]) -> Vec<Vec<BabyBear>> {
         TABLES
             .iter()
             .map(|t| match t {
