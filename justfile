@@ -68,7 +68,7 @@ fixtures:
     cargo run -q --locked -p sq-prover-circuits --example l1_fri_fixture > contracts/test/fixtures/l1_fri.json
     cargo run -q --locked -p sq-prover-circuits --example l1_fri_inputs_fixture > contracts/test/fixtures/l1_fri_inputs.json
     cargo run -q --locked -p sq-prover-circuits --example l1_pcs_fixture > contracts/test/fixtures/l1_pcs.json
-    cargo run -q --locked -p sq-prover-recursion --example l1_stark_fixture > contracts/test/fixtures/l1_stark.json
+    cargo run -q --locked -p sq-prover-recursion --example l1_stark_fixture -- contracts/test/fixtures
 
 # The demo: the whole stack on this machine (anvil + contracts, cdn-server, N sequencers with the
 # rollup and the L1 commitment task, the prover, a load generator). `just demo --help` for flags,

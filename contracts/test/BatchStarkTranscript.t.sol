@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {ScriptReplay} from "./ScriptReplay.sol";
+import {StarkFixtureReader} from "./StarkFixtureReader.sol";
 import {BabyBear4 as E} from "../src/verifier/BabyBear4.sol";
 import {BatchStarkTranscript as S} from "../src/verifier/BatchStarkTranscript.sol";
 import {KeccakTranscript as T} from "../src/verifier/KeccakTranscript.sol";
@@ -23,51 +24,12 @@ contract BatchStarkHarness {
 /// configuration): replayed on chain it draws Plonky3's lookup pair, constraint challenge and
 /// ζ, and leaves the sponge exactly where Plonky3's opening argument starts. Every input is
 /// bound (changing it changes ζ), and misshapen inputs revert with their own errors.
-contract BatchStarkTranscriptTest is ScriptReplay {
-    string internal json;
+contract BatchStarkTranscriptTest is StarkFixtureReader, ScriptReplay {
     BatchStarkHarness internal harness;
 
     function setUp() public {
         json = vm.readFile("test/fixtures/l1_stark.json");
         harness = new BatchStarkHarness();
-    }
-
-    function u(string memory key) internal view returns (uint256[] memory) {
-        return vm.parseJsonUintArray(json, string.concat(".", key));
-    }
-
-    function digest(string memory key) internal view returns (bytes32) {
-        return vm.parseJsonBytes32(json, string.concat(".", key));
-    }
-
-    function ext(string memory key) internal view returns (uint256) {
-        return E.fromFlat(u(key), 0);
-    }
-
-    function loadShape() internal view returns (S.Shape memory s) {
-        s.seed = u("seed");
-        s.publicValueCounts = u("public_value_counts");
-        s.hasPreprocessed = true;
-        s.lookupPowBits = vm.parseJsonUint(json, ".lookup_pow_bits");
-        s.oodPowBits = vm.parseJsonUint(json, ".ood_pow_bits");
-        uint256[] memory terminals = u("terminals");
-        s.numLookupInstances = terminals.length / 4;
-    }
-
-    function loadInput() internal view returns (S.Input memory p) {
-        p.degreeBits = u("degree_bits");
-        p.mainCommitment = digest("main_commitment");
-        p.publicValues = u("public_values");
-        p.preprocessedCommitment = digest("preprocessed_commitment");
-        p.lookupPowWitness = vm.parseJsonUint(json, ".lookup_pow_witness");
-        p.permutationCommitment = digest("permutation_commitment");
-        uint256[] memory flat = u("terminals");
-        p.terminals = new uint256[](flat.length / 4);
-        for (uint256 i = 0; i < p.terminals.length; ++i) {
-            p.terminals[i] = E.fromFlat(flat, i);
-        }
-        p.quotientCommitment = digest("quotient_commitment");
-        p.oodPowWitness = vm.parseJsonUint(json, ".ood_pow_witness");
     }
 
     function zeta(S.Input memory input) internal view returns (uint256) {
@@ -80,10 +42,10 @@ contract BatchStarkTranscriptTest is ScriptReplay {
         uint256 before = gasleft();
         S.Challenges memory ch = harness.replay(shape, input);
         log("batch layer replay gas (external call)", before - gasleft());
-        assertEq(ch.lookupAlpha, ext("lookup_alpha"), "lookup alpha");
-        assertEq(ch.lookupBeta, ext("lookup_beta"), "lookup beta");
-        assertEq(ch.alpha, ext("alpha"), "constraint challenge");
-        assertEq(ch.zeta, ext("zeta"), "zeta");
+        assertEq(ch.lookupAlpha, extField("lookup_alpha"), "lookup alpha");
+        assertEq(ch.lookupBeta, extField("lookup_beta"), "lookup beta");
+        assertEq(ch.alpha, extField("alpha"), "constraint challenge");
+        assertEq(ch.zeta, extField("zeta"), "zeta");
         assertEq(loadShape().publicValueCounts.length, 5, "five tables");
         assertTrue(loadShape().numLookupInstances > 0, "the LogUp bus is in use");
     }
@@ -94,7 +56,7 @@ contract BatchStarkTranscriptTest is ScriptReplay {
     function test_leavesTheSpongeWhereTheOpeningArgumentStarts() public view {
         T.State memory t = T.init(1 << 16);
         S.replay(loadShape(), loadInput(), t);
-        Script memory s = readScript(json, ".transcript.");
+        Script memory s = readScript(vm.readFile("test/fixtures/l1_stark_record.json"), ".transcript.");
         uint256 from = vm.parseJsonUint(json, ".stark_ops");
         uint256[5] memory seen = replayOn(t, s, from);
         assertEq(seen[CHECK_WITNESS], 1, "the query proof of work");
@@ -130,7 +92,7 @@ contract BatchStarkTranscriptTest is ScriptReplay {
         p = loadInput();
         p.mainCommitment ^= bytes32(uint256(1));
         assertTrue(
-            harness.replay(loadShape(), p).lookupAlpha != ext("lookup_alpha"), "lookup pair follows the main phase"
+            harness.replay(loadShape(), p).lookupAlpha != extField("lookup_alpha"), "lookup pair follows the main phase"
         );
     }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity 0.8.30;
 
-import {Base} from "./Base.sol";
+import {PcsFixtureReader} from "./PcsFixtureReader.sol";
 import {BabyBear} from "../src/verifier/BabyBear.sol";
 import {BabyBear4 as E} from "../src/verifier/BabyBear4.sol";
 import {FriInputs} from "../src/verifier/FriInputs.sol";
@@ -28,8 +28,7 @@ contract FriHarness {
 /// The on-chain PCS check accepts a whole L1 opening proof made by Plonky3
 /// (`sq_prover_circuits::l1_pcs_fixture`: two batches, three heights, 27 queries, three commit
 /// rounds, 20 bits of proof of work) and rejects each single-field tamper with its own error.
-contract FriVerifierTest is Base {
-    string internal json;
+contract FriVerifierTest is PcsFixtureReader {
     FriHarness internal h;
 
     struct Fixture {
@@ -44,87 +43,11 @@ contract FriVerifierTest is Base {
         h = new FriHarness();
     }
 
-    function u(string memory key) internal view returns (uint256[] memory) {
-        return vm.parseJsonUintArray(json, key);
-    }
-
-    function exts(uint256[] memory flat) internal pure returns (uint256[] memory out) {
-        out = new uint256[](flat.length / 4);
-        for (uint256 i = 0; i < out.length; ++i) {
-            out[i] = E.fromFlat(flat, i);
-        }
-    }
-
-    /// Splits `flat` into consecutive pieces of `lens`.
-    function split(bytes32[] memory flat, uint256[] memory lens) internal pure returns (bytes32[][] memory out) {
-        out = new bytes32[][](lens.length);
-        uint256 at = 0;
-        for (uint256 i = 0; i < lens.length; ++i) {
-            out[i] = new bytes32[](lens[i]);
-            for (uint256 j = 0; j < lens[i]; ++j) {
-                out[i][j] = flat[at++];
-            }
-        }
-    }
-
     function load() internal view returns (Fixture memory f) {
         f.params = V.Params({logBlowup: 3, logFinalPolyLen: 0, maxLogArity: 3, numQueries: 27, queryPowBits: 20});
-        f.claims = loadClaims();
-        f.proof = loadProof(f.claims);
-        f.seeds = loadSeeds();
-    }
-
-    function loadClaims() internal view returns (V.Claims memory c) {
-        c.commitments = vm.parseJsonBytes32Array(json, ".commitments");
-        c.matBatch = u(".mat_batch");
-        c.matWidths = u(".mat_widths");
-        uint256[] memory heights = u(".mat_log_heights");
-        uint256[] memory counts = u(".mat_point_counts");
-        uint256[] memory points = exts(u(".points"));
-        uint256[] memory values = exts(u(".claims"));
-        c.mats = new FriInputs.MatrixClaim[](heights.length);
-        uint256 pointAt = 0;
-        uint256 valueAt = 0;
-        for (uint256 m = 0; m < heights.length; ++m) {
-            c.mats[m].logHeight = heights[m];
-            c.mats[m].points = new uint256[](counts[m]);
-            c.mats[m].values = new uint256[](counts[m] * c.matWidths[m]);
-            for (uint256 j = 0; j < counts[m]; ++j) {
-                c.mats[m].points[j] = points[pointAt++];
-            }
-            for (uint256 j = 0; j < c.mats[m].values.length; ++j) {
-                c.mats[m].values[j] = values[valueAt++];
-            }
-        }
-    }
-
-    function loadProof(V.Claims memory c) internal view returns (V.Proof memory p) {
-        p.commitPhaseCommits = vm.parseJsonBytes32Array(json, ".commit_phase_commits");
-        p.finalPoly = exts(u(".final_poly"));
-        p.queryPowWitness = vm.parseJsonUint(json, ".query_pow_witness");
-        p.siblingValues = exts(u(".sibling_values"));
-        p.roundProofs = split(vm.parseJsonBytes32Array(json, ".round_proofs"), u(".round_proof_lens"));
-        p.inputProofs = split(vm.parseJsonBytes32Array(json, ".input_proofs"), u(".input_proof_lens"));
-        uint256[] memory rows = u(".input_rows");
-        p.inputRows = new uint256[][](c.commitments.length);
-        uint256 at = 0;
-        for (uint256 b = 0; b < c.commitments.length; ++b) {
-            uint256 len = 0;
-            for (uint256 m = 0; m < c.matBatch.length; ++m) {
-                if (c.matBatch[m] == b) len += c.matWidths[m];
-            }
-            p.inputRows[b] = new uint256[](27 * len);
-            for (uint256 i = 0; i < p.inputRows[b].length; ++i) {
-                p.inputRows[b][i] = rows[at++];
-            }
-        }
-    }
-
-    /// The protocol seeds Plonky3's domain separators give for this shape (exported by the
-    /// fixture; a Rust test checks they are what the verifier's transcript observed).
-    function loadSeeds() internal view returns (V.Seeds memory s) {
-        s.pcs = u(".pcs_seed");
-        s.fri = u(".fri_seed");
+        f.claims = loadClaims("");
+        f.proof = loadProof("", f.claims);
+        f.seeds = loadSeeds("");
     }
 
     function verify(Fixture memory f) internal view {

@@ -32,7 +32,9 @@ type Cap = MerkleCap<BabyBear, [u8; 32]>;
 type L1Pcs = <L1StarkConfig as StarkGenericConfig>::Pcs;
 /// The L1 PCS's opening proof.
 pub type L1PcsProof = <L1Pcs as Pcs<Ext, L1Challenger>>::Proof;
-type Claims = Vec<CommitmentOpening<Ext, Cap, TwoAdicMultiplicativeCoset<BabyBear>>>;
+/// What a PCS opening proves: per committed batch, its commitment and each matrix's domain,
+/// opening points and claimed values.
+pub type Claims = Vec<CommitmentOpening<Ext, Cap, TwoAdicMultiplicativeCoset<BabyBear>>>;
 
 /// The L1 challenger with every operation recorded as a [`TranscriptScript`] (the on-chain
 /// replay's format).
@@ -298,7 +300,10 @@ pub fn record(claims: &Claims, proof: &L1PcsProof) -> PcsFixture {
     flatten(claims, proof, recorder.script)
 }
 
-fn flatten(claims: &Claims, proof: &L1PcsProof, transcript: TranscriptScript) -> PcsFixture {
+/// The fixture of `proof` opening `claims`, with `transcript` as its recorded transcript
+/// (the protocol seeds computed from the claims' shape). Other fixtures whose proofs contain
+/// a PCS opening (`sq_prover_recursion::l1_stark_fixture`) flatten theirs with it.
+pub fn flatten(claims: &Claims, proof: &L1PcsProof, transcript: TranscriptScript) -> PcsFixture {
     let (pcs_seed, fri_seed) = seeds(claims);
     let log_blowup = crate::l1::L1_FRI_PARAMS.log_blowup;
     let mats = || {

@@ -6,28 +6,36 @@
 //! seed, the degree bits, the commitments, the public values, the lookup terminals, the two
 //! zero-bit proof-of-work witnesses), the challenges Plonky3 draws from it (the lookup pair
 //! α and β, the constraint challenge, ζ), and the whole recorded transcript, the opening
-//! argument's included (`stark_ops` says where it starts).
+//! argument's included (`stark_ops` says where it starts), the opened values, Plonky3's
+//! selectors and recomposed quotients at ζ, and the opening argument's claims and proof.
 //!
-//! The query proof of work makes proving irreproducible, so the fixture carries the proof's
-//! postcard encoding: [`check_fixture`] decodes it, verifies it again while recording, and
-//! checks every field. `just fixtures` writes `contracts/test/fixtures/l1_stark.json`.
+//! The query proof of work makes proving irreproducible, so the proof's postcard encoding
+//! is kept with the transcript ([`StarkRecord`]): [`check_fixture`] decodes it, verifies it
+//! again while recording, and checks every field. `just fixtures` writes
+//! `contracts/test/fixtures/l1_stark.json` and `l1_stark_record.json`.
 
 use std::sync::{Arc, Mutex};
 
 use p3_air::BaseAir;
 use p3_baby_bear::BabyBear;
+use p3_batch_stark::proof::OpenedValuesWithLookups;
+use p3_batch_stark::verifier::commitments_with_opening_points;
 use p3_batch_stark::{
-    verify_batch, BatchProof, BatchShape, BatchVerifierTranscript, CommonData, ProverData,
+    verify_batch, BatchProof, BatchShape, BatchVerifierTranscript, CommonData, Domain, ProverData,
 };
 use p3_challenger::{CanObserve, CanSample, CanSampleBits, FieldChallenger, GrindingChallenger};
+use p3_commit::{Pcs, PolynomialSpace};
 use p3_field::{PrimeCharacteristicRing, PrimeField32};
 use p3_lookup::LogUpGadget;
 use p3_merkle_tree::MerkleCap;
-use p3_uni_stark::{StarkConfig, StarkGenericConfig};
+use p3_uni_stark::{
+    recompose_quotient_from_chunks, OpenedValues, PreprocessedOpenedValues, StarkConfig,
+    StarkGenericConfig,
+};
 use serde::{Deserialize, Serialize};
-use sq_prover_circuits::l1::{l1_config, L1StarkConfig};
+use sq_prover_circuits::l1::{l1_config, L1Challenger, L1StarkConfig};
 use sq_prover_circuits::l1_field_fixture::coefficients;
-use sq_prover_circuits::l1_pcs_fixture::RecordingChallenger;
+use sq_prover_circuits::l1_pcs_fixture::{flatten, PcsFixture, RecordingChallenger};
 use sq_prover_circuits::l1_transcript_fixture::{digest_hex, op, word_value, TranscriptScript};
 
 use crate::circuit::{Builder, Circuit, Ext, L1CircuitProof};
@@ -74,15 +82,191 @@ pub struct StarkFixture {
     pub ood_pow_witness: u32,
     /// The out-of-domain point.
     pub zeta: Vec<u32>,
-    /// How many transcript operations the batch layer runs before the opening argument.
+    /// How many transcript operations the batch layer runs before the opening argument
+    /// (in [`StarkRecord::transcript`]).
     pub stark_ops: u64,
+    /// The opened values, per table.
+    pub opened: OpenedFixture,
+    /// What the out-of-domain check derives at ζ, per table (Plonky3's values).
+    pub at_zeta: AtZetaFixture,
+    /// The opening argument: the claims Plonky3's batch verifier hands the PCS
+    /// (`commitments_with_opening_points`: the main, quotient-chunk, preprocessed and
+    /// permutation rounds) and the PCS proof, flattened as [`PcsFixture`] (its `transcript`
+    /// and `proof_postcard` left empty: [`StarkRecord`] holds both whole).
+    pub pcs: PcsFixture,
+    /// The program's public values (the public table's, for the staleness check).
+    pub publics: Vec<u32>,
+}
+
+/// The proof of a [`StarkFixture`] and the transcript its verification ran, kept apart
+/// (`contracts/test/fixtures/l1_stark_record.json`): forge reads the fixture many times per
+/// test, and its memory cost grows with the square of the text it parses.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StarkRecord {
     /// The verifier's whole transcript: the batch layer's `stark_ops` operations, then the
     /// opening argument's (the PCS and FRI).
     pub transcript: TranscriptScript,
-    /// The program's public values (the public table's, for the staleness check).
-    pub publics: Vec<u32>,
     /// The proof's postcard encoding, hex.
     pub proof_postcard: String,
+}
+
+/// A proof's opened values, per table (tables in order; extension elements as 4 canonical
+/// coefficients, flat). A row "at gζ" is empty for a table that does not read its next row.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenedFixture {
+    /// Each table's main-trace width…
+    pub trace_widths: Vec<u64>,
+    /// …whether it reads the next row…
+    pub trace_next: Vec<bool>,
+    /// …its main row at ζ…
+    pub trace_local: Vec<u32>,
+    /// …and at gζ.
+    pub trace_next_values: Vec<u32>,
+    /// Each table's preprocessed width…
+    pub preprocessed_widths: Vec<u64>,
+    /// …whether it reads the next preprocessed row…
+    pub preprocessed_next: Vec<bool>,
+    /// …its preprocessed row at ζ…
+    pub preprocessed_local: Vec<u32>,
+    /// …and at gζ.
+    pub preprocessed_next_values: Vec<u32>,
+    /// Each table's permutation width (base columns of the flattened matrix: 4 per
+    /// extension column, one accumulator plus one column per lookup; 0 without lookups)…
+    pub permutation_widths: Vec<u64>,
+    /// …its permutation row at ζ…
+    pub permutation_local: Vec<u32>,
+    /// …and at gζ.
+    pub permutation_next: Vec<u32>,
+    /// Each table's quotient-chunk count…
+    pub quotient_chunks: Vec<u64>,
+    /// …and per chunk its 4 coordinate polynomials at ζ.
+    pub quotient_values: Vec<u32>,
+}
+
+/// What the out-of-domain check of each table derives at ζ before evaluating its
+/// constraints (extension elements, 4 coefficients each, tables in order).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AtZetaFixture {
+    /// The quotient at ζ, recomposed from the chunks (`recompose_quotient_from_chunks`).
+    pub quotient: Vec<u32>,
+    /// The trace domain's Lagrange selectors at ζ (`selectors_at_point`): per table
+    /// `is_first_row`, `is_last_row`, `is_transition`, `inv_vanishing`.
+    pub selectors: Vec<u32>,
+}
+
+/// Plonky3's quotient recomposition and selectors at `zeta` for each table of `proof`.
+fn at_zeta(
+    proof: &BatchProof<RecordingConfig>,
+    quotient_domains: &[Vec<Domain<RecordingConfig>>],
+    zeta: Ext,
+) -> AtZetaFixture {
+    let pcs = l1_config().pcs().clone();
+    let mut quotient = Vec::new();
+    let mut selectors = Vec::new();
+    for (i, inst) in proof.opened_values.instances.iter().enumerate() {
+        let q = recompose_quotient_from_chunks::<RecordingConfig>(
+            &quotient_domains[i],
+            &inst.base_opened_values.quotient_chunks,
+            zeta,
+        );
+        quotient.extend(coefficients(q));
+        let domain = <L1Pcs as Pcs<Ext, L1Challenger>>::natural_domain_for_degree(
+            &pcs,
+            1 << proof.degree_bits[i],
+        );
+        let s = domain.selectors_at_point(zeta);
+        for x in [
+            s.is_first_row,
+            s.is_last_row,
+            s.is_transition,
+            s.inv_vanishing,
+        ] {
+            selectors.extend(coefficients(x));
+        }
+    }
+    AtZetaFixture {
+        quotient,
+        selectors,
+    }
+}
+
+/// Flattens `proof`'s opened values.
+fn opened(proof: &BatchProof<RecordingConfig>) -> OpenedFixture {
+    let inst = &proof.opened_values.instances;
+    let exts = |f: &dyn Fn(&OpenedValuesWithLookups<Ext>) -> Vec<Ext>| -> Vec<u32> {
+        inst.iter().flat_map(f).flat_map(coefficients).collect()
+    };
+    fn base(o: &OpenedValuesWithLookups<Ext>) -> &OpenedValues<Ext> {
+        &o.base_opened_values
+    }
+    fn pre(o: &OpenedValuesWithLookups<Ext>) -> Option<&PreprocessedOpenedValues<Ext>> {
+        base(o).preprocessed.as_ref()
+    }
+    OpenedFixture {
+        trace_widths: inst
+            .iter()
+            .map(|o| base(o).trace_local.len() as u64)
+            .collect(),
+        trace_next: inst.iter().map(|o| base(o).trace_next.is_some()).collect(),
+        trace_local: exts(&|o| base(o).trace_local.clone()),
+        trace_next_values: exts(&|o| base(o).trace_next.clone().unwrap_or_default()),
+        preprocessed_widths: inst
+            .iter()
+            .map(|o| pre(o).map_or(0, |p| p.local.len() as u64))
+            .collect(),
+        preprocessed_next: inst
+            .iter()
+            .map(|o| pre(o).is_some_and(|p| p.next.is_some()))
+            .collect(),
+        preprocessed_local: exts(&|o| pre(o).map(|p| p.local.clone()).unwrap_or_default()),
+        preprocessed_next_values: exts(&|o| {
+            pre(o).and_then(|p| p.next.clone()).unwrap_or_default()
+        }),
+        permutation_widths: inst
+            .iter()
+            .map(|o| o.permutation_local.len() as u64)
+            .collect(),
+        permutation_local: exts(&|o| o.permutation_local.clone()),
+        permutation_next: exts(&|o| o.permutation_next.clone()),
+        quotient_chunks: inst
+            .iter()
+            .map(|o| base(o).quotient_chunks.len() as u64)
+            .collect(),
+        quotient_values: exts(&|o| base(o).quotient_chunks.concat()),
+    }
+}
+
+/// The claims Plonky3's batch verifier hands the PCS for `proof` at `zeta`, flattened with
+/// the PCS proof, and each table's quotient-chunk domains.
+fn opening_argument(
+    cfg: &RecordingConfig,
+    circuit: &Circuit,
+    proof: &BatchProof<RecordingConfig>,
+    common: &CommonData<RecordingConfig>,
+    zeta: Ext,
+) -> (PcsFixture, Vec<Vec<Domain<RecordingConfig>>>) {
+    let preprocessed_widths = shape(circuit, common).preprocessed_widths;
+    let log_chunks: Vec<usize> = proof
+        .opened_values
+        .instances
+        .iter()
+        .map(|o| o.base_opened_values.quotient_chunks.len().trailing_zeros() as usize)
+        .collect();
+    let (claims, quotient_domains, _) = commitments_with_opening_points(
+        cfg,
+        circuit.airs(),
+        zeta,
+        &proof.commitments,
+        &proof.opened_values,
+        common,
+        &proof.degree_bits,
+        &preprocessed_widths,
+        &log_chunks,
+    )
+    .expect("the proof's opening claims");
+    let mut pcs = flatten(&claims, &proof.opening_proof, TranscriptScript::new());
+    pcs.proof_postcard = String::new();
+    (pcs, quotient_domains)
 }
 
 /// The fixture's program: `x, y, z` public, `h` a hint; asserts `x·y + 3 = z` and
@@ -214,7 +398,11 @@ fn shape(circuit: &Circuit, common: &CommonData<RecordingConfig>) -> BatchShape 
 /// # Panics
 /// When the proof does not verify, or the batch layer's replay is not the prefix of the
 /// verifier's transcript.
-pub fn record(circuit: &Circuit, publics: &[BabyBear], proof: &L1CircuitProof) -> StarkFixture {
+pub fn record(
+    circuit: &Circuit,
+    publics: &[BabyBear],
+    proof: &L1CircuitProof,
+) -> (StarkFixture, StarkRecord) {
     let bytes = postcard::to_allocvec(proof).expect("a proof encodes");
     let proof: BatchProof<RecordingConfig> =
         postcard::from_bytes(&bytes).expect("the proof decodes in the recording config");
@@ -241,9 +429,10 @@ pub fn record(circuit: &Circuit, publics: &[BabyBear], proof: &L1CircuitProof) -
         prefix(&layer.script),
         "the batch layer's replay is the verifier's transcript up to the opening argument"
     );
+    let (pcs, quotient_domains) = opening_argument(&cfg, circuit, &proof, &common, layer.zeta);
     let c = &proof.commitments;
     let digest = |cap: &Cap| digest_hex(&cap.roots()[0]);
-    StarkFixture {
+    let fixture = StarkFixture {
         seed: layer.seed,
         degree_bits: proof.degree_bits.iter().map(|&b| b as u64).collect(),
         main_commitment: digest(&c.main),
@@ -271,10 +460,16 @@ pub fn record(circuit: &Circuit, publics: &[BabyBear], proof: &L1CircuitProof) -
         ood_pow_witness: canonical(proof.ood_pow_witness),
         zeta: coefficients(layer.zeta),
         stark_ops: stark_ops as u64,
-        transcript,
+        opened: opened(&proof),
+        at_zeta: at_zeta(&proof, &quotient_domains, layer.zeta),
+        pcs,
         publics: publics.iter().map(|&x| canonical(x)).collect(),
+    };
+    let record = StarkRecord {
+        transcript,
         proof_postcard: hex::encode(bytes),
-    }
+    };
+    (fixture, record)
 }
 
 /// The lookup terminals a proof carries, tables with lookups in order.
@@ -347,7 +542,7 @@ fn replay_batch_layer(
 ///
 /// # Panics
 /// When proving fails (a bug: the program's inputs are satisfying).
-pub fn generate() -> StarkFixture {
+pub fn generate() -> (StarkFixture, StarkRecord) {
     let (circuit, publics, hints) = program();
     let proof = circuit
         .prove_l1(&l1_config(), &publics, &hints)
@@ -355,24 +550,22 @@ pub fn generate() -> StarkFixture {
     record(&circuit, &publics, &proof)
 }
 
-/// Checks a fixture: its proof decodes, Plonky3 verifies it for [`program`], and every
-/// field is what the proof gives.
+/// Checks a fixture and its record: the proof decodes, Plonky3 verifies it for
+/// [`program`], and every field and the transcript are what the proof gives.
 ///
 /// # Panics
 /// When any of that fails (the message says which).
-pub fn check_fixture(f: &StarkFixture) {
+pub fn check_fixture(f: &StarkFixture, r: &StarkRecord) {
     let (circuit, publics, _) = program();
     assert_eq!(
         f.publics,
         publics.iter().map(|&x| canonical(x)).collect::<Vec<_>>()
     );
-    let bytes = hex::decode(&f.proof_postcard).expect("hex");
+    let bytes = hex::decode(&r.proof_postcard).expect("hex");
     let proof: L1CircuitProof = postcard::from_bytes(&bytes).expect("the proof decodes");
-    assert_eq!(
-        &record(&circuit, &publics, &proof),
-        f,
-        "stale fixture: run `just fixtures`"
-    );
+    let (fixture, record) = record(&circuit, &publics, &proof);
+    assert_eq!(&fixture, f, "stale fixture: run `just fixtures`");
+    assert_eq!(&record, r, "stale record: run `just fixtures`");
 }
 
 fn canonical(x: BabyBear) -> u32 {
@@ -383,25 +576,31 @@ fn canonical(x: BabyBear) -> u32 {
 mod tests {
     use super::*;
 
-    fn checked_in() -> StarkFixture {
-        serde_json::from_str(include_str!(
+    fn checked_in() -> (StarkFixture, StarkRecord) {
+        let f = serde_json::from_str(include_str!(
             "../../../contracts/test/fixtures/l1_stark.json"
         ))
-        .expect("fixture parses")
+        .expect("fixture parses");
+        let r = serde_json::from_str(include_str!(
+            "../../../contracts/test/fixtures/l1_stark_record.json"
+        ))
+        .expect("record parses");
+        (f, r)
     }
 
     /// The checked-in fixture verifies in Plonky3, and forge reads what it implies.
     #[test]
     fn the_checked_in_forge_fixture_is_current() {
-        check_fixture(&checked_in());
+        let (f, r) = checked_in();
+        check_fixture(&f, &r);
     }
 
     /// The exported seed is what the transcript observes first, and the challenges sit
     /// where the batch layer draws them: α and β after the main phase, ζ last.
     #[test]
     fn the_seed_and_challenges_are_where_the_transcript_has_them() {
-        let f = checked_in();
-        let s = &f.transcript;
+        let (f, r) = checked_in();
+        let s = &r.transcript;
         let seed: Vec<u32> = (0..f.seed.len())
             .map(|i| {
                 assert_eq!(s.kinds[i], op::OBSERVE);
@@ -418,9 +617,9 @@ mod tests {
     /// A one-byte change to the proof's main commitment changes ζ: the replay binds it.
     #[test]
     fn the_challenges_depend_on_the_main_commitment() {
-        let f = checked_in();
+        let (f, r) = checked_in();
         let (circuit, publics, _) = program();
-        let bytes = hex::decode(&f.proof_postcard).expect("hex");
+        let bytes = hex::decode(&r.proof_postcard).expect("hex");
         let proof: BatchProof<RecordingConfig> = postcard::from_bytes(&bytes).expect("decodes");
         let cfg = RecordingConfig::new(l1_config().pcs().clone(), SharedRecorder::default());
         let common =
