@@ -75,7 +75,7 @@ library StarkQuotient {
             c = mulmod(c, muInv, BabyBear.P);
         }
         for (uint256 k = 0; k < n; ++k) {
-            q = E.add(q, E.mul(_chunk(values, k), _weight(zAtZeta, mu, k)));
+            q = E.add(q, E.mul(fromBasis(values, k), _weight(zAtZeta, mu, k)));
         }
     }
 
@@ -93,8 +93,10 @@ library StarkQuotient {
         w = E.mulBase(w, BabyBear.inv(denominator));
     }
 
-    /// @dev q_k(ζ) = Σ_i x^i · values[4k + i].
-    function _chunk(uint256[] memory values, uint256 k) private pure returns (uint256 v) {
+    /// @notice The extension value with base coordinates `values[4k..4k+4]` whose entries are
+    /// themselves extension values: Σ_i x^i · values[4k + i] (`from_ext_basis_coefficients`;
+    /// a quotient chunk's q_k(ζ), a permutation column at ζ).
+    function fromBasis(uint256[] memory values, uint256 k) internal pure returns (uint256 v) {
         for (uint256 i = 0; i < 4; ++i) {
             v = E.add(v, E.mul(values[4 * k + i], 1 << (64 * i)));
         }

@@ -39,6 +39,7 @@ use sq_prover_circuits::l1_pcs_fixture::{flatten, PcsFixture, RecordingChallenge
 use sq_prover_circuits::l1_transcript_fixture::{digest_hex, op, word_value, TranscriptScript};
 
 use crate::circuit::{Builder, Circuit, Ext, L1CircuitProof};
+use crate::l1_constraints::{compile, lookup_buses, ConstraintProgram};
 
 type L1Pcs = <L1StarkConfig as StarkGenericConfig>::Pcs;
 type Cap = MerkleCap<BabyBear, [u8; 32]>;
@@ -89,6 +90,8 @@ pub struct StarkFixture {
     pub opened: OpenedFixture,
     /// What the out-of-domain check derives at ζ, per table (Plonky3's values).
     pub at_zeta: AtZetaFixture,
+    /// Each table's constraint program and the LogUp layout.
+    pub constraints: ConstraintsFixture,
     /// The opening argument: the claims Plonky3's batch verifier hands the PCS
     /// (`commitments_with_opening_points`: the main, quotient-chunk, preprocessed and
     /// permutation rounds) and the PCS proof, flattened as [`PcsFixture`] (its `transcript`
@@ -152,6 +155,56 @@ pub struct AtZetaFixture {
     /// The trace domain's Lagrange selectors at ζ (`selectors_at_point`): per table
     /// `is_first_row`, `is_last_row`, `is_transition`, `inv_vanishing`.
     pub selectors: Vec<u32>,
+}
+
+/// Each table's constraints compiled for the on-chain interpreter
+/// ([`crate::l1_constraints`]), and the LogUp bus layout with Plonky3's challenges.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConstraintsFixture {
+    /// Each table's program, `0x`-hex.
+    pub programs: Vec<String>,
+    /// Each table's value count (the interpreter's list length).
+    pub values: Vec<u64>,
+    /// Each table's lookup count…
+    pub lookup_counts: Vec<u64>,
+    /// …and each lookup's bus, tables in order.
+    pub bus_ids: Vec<u64>,
+    /// The widest lookup tuple (W: the bus offset is β^W).
+    pub max_message_width: u64,
+    /// Plonky3's laid-out lookup challenges (`[α + (bus + 1)·β^W, β]` per lookup), tables
+    /// in order, extension elements flat.
+    pub lookup_challenges: Vec<u32>,
+}
+
+/// The constraint programs of `circuit`'s tables and the LogUp layout.
+fn constraints(
+    circuit: &Circuit,
+    common: &CommonData<RecordingConfig>,
+    challenges: &[Vec<Ext>],
+) -> ConstraintsFixture {
+    let programs: Vec<ConstraintProgram> = circuit
+        .airs()
+        .iter()
+        .zip(&common.lookups)
+        .map(|(air, lookups)| compile(air, lookups).expect("the circuit's tables compile"))
+        .collect();
+    let (buses, width) = lookup_buses(&common.lookups);
+    ConstraintsFixture {
+        programs: programs
+            .iter()
+            .map(|p| format!("0x{}", hex::encode(&p.code)))
+            .collect(),
+        values: programs.iter().map(|p| p.values as u64).collect(),
+        lookup_counts: buses.iter().map(|b| b.len() as u64).collect(),
+        bus_ids: buses.iter().flatten().map(|&b| b as u64).collect(),
+        max_message_width: width as u64,
+        lookup_challenges: challenges
+            .iter()
+            .flatten()
+            .copied()
+            .flat_map(coefficients)
+            .collect(),
+    }
 }
 
 /// Plonky3's quotient recomposition and selectors at `zeta` for each table of `proof`.
@@ -462,6 +515,7 @@ pub fn record(
         stark_ops: stark_ops as u64,
         opened: opened(&proof),
         at_zeta: at_zeta(&proof, &quotient_domains, layer.zeta),
+        constraints: constraints(circuit, &common, &layer.lookup_challenges),
         pcs,
         publics: publics.iter().map(|&x| canonical(x)).collect(),
     };
@@ -488,6 +542,7 @@ struct BatchLayer {
     script: TranscriptScript,
     lookup_alpha: Vec<u32>,
     lookup_beta: Vec<u32>,
+    lookup_challenges: Vec<Vec<Ext>>,
     alpha: Ext,
     zeta: Ext,
 }
@@ -509,12 +564,13 @@ fn replay_batch_layer(
     let c = &proof.commitments;
     t.main_phase(c.main.clone(), public_values);
     t.preprocessed_phase(common.preprocessed.as_ref().map(|g| g.commitment.clone()));
-    t.lookup_phase(
-        &common.lookups,
-        &LogUpGadget::new(),
-        proof.lookup_pow_witness,
-    )
-    .expect("the lookup witness passes");
+    let lookup_challenges = t
+        .lookup_phase(
+            &common.lookups,
+            &LogUpGadget::new(),
+            proof.lookup_pow_witness,
+        )
+        .expect("the lookup witness passes");
     let after_lookup = recorder.script();
     let n = after_lookup.kinds.len();
     let before_beta = TranscriptScript {
@@ -533,6 +589,7 @@ fn replay_batch_layer(
         script: recorder.script(),
         lookup_alpha: last_sample(&before_beta),
         lookup_beta: last_sample(&after_lookup),
+        lookup_challenges,
         alpha,
         zeta,
     }

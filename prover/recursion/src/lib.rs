@@ -109,6 +109,7 @@ pub mod circuit;
 pub mod compression;
 pub mod compression_circuit;
 pub mod fri_witness;
+pub mod l1_constraints;
 pub mod l1_stark_fixture;
 pub mod leaf_circuit;
 pub mod node_circuit;

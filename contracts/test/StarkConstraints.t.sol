@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+pragma solidity 0.8.30;
+
+import {StarkFixtureReader} from "./StarkFixtureReader.sol";
+import {BabyBear} from "../src/verifier/BabyBear.sol";
+import {BabyBear4 as E} from "../src/verifier/BabyBear4.sol";
+import {StarkConstraints as C} from "../src/verifier/StarkConstraints.sol";
+import {StarkOpenings as O} from "../src/verifier/StarkOpenings.sol";
+import {StarkQuotient as Q} from "../src/verifier/StarkQuotient.sol";
+
+/// Checks one table's out-of-domain identity through an external call, so that reverts can
+/// be caught and gas measured.
+contract StarkConstraintsHarness {
+    /// What one table's check takes besides its opened values.
+    struct Inputs {
+        bytes code;
+        uint256 values;
+        uint256 degreeBits;
+        uint256 zeta;
+        uint256 alpha;
+        uint256[] publics;
+        uint256[] challenges;
+        uint256[] permValues;
+    }
+
+    function check(uint256 table, Inputs memory inp, O.Opened memory o) external view {
+        C.Env memory env;
+        env.local = o.traceLocal;
+        env.next = o.traceNext;
+        env.preLocal = o.preprocessedLocal;
+        env.preNext = o.preprocessedNext;
+        env.publics = inp.publics;
+        env.permLocal = C.extColumns(o.permutationLocal);
+        env.permNext = C.extColumns(o.permutationNext);
+        env.challenges = inp.challenges;
+        env.permValues = inp.permValues;
+        env.selectors = Q.selectors(inp.zeta, inp.degreeBits);
+        uint256 quotient = Q.quotient(inp.zeta, inp.degreeBits, o.quotientChunks);
+        C.checkTable(table, inp.code, inp.values, env, inp.alpha, quotient);
+    }
+
+    function evaluate(bytes memory code, uint256 values) external pure returns (uint256) {
+        C.Env memory env;
+        return C.evaluate(code, values, env, 1);
+    }
+
+    function checkTerminals(uint256[] memory terminals) external pure {
+        C.checkTerminals(terminals);
+    }
+}
+
+/// The out-of-domain identity of every table of a real circuit proof in the L1 configuration
+/// (`sq_prover_recursion::l1_stark_fixture`), with constraint programs generated from the
+/// tables' symbolic constraints (`sq_prover_recursion::l1_constraints`): it holds for
+/// Plonky3's proof, the LogUp challenges derived on chain are Plonky3's, the terminals
+/// cancel, and a changed opened value, public value, challenge or terminal breaks it.
+contract StarkConstraintsTest is StarkFixtureReader {
+    StarkConstraintsHarness internal h;
+
+    function setUp() public {
+        json = vm.readFile("test/fixtures/l1_stark.json");
+        h = new StarkConstraintsHarness();
+    }
+
+    function cField(string memory key) internal view returns (uint256[] memory) {
+        return vm.parseJsonUintArray(json, string.concat(".constraints.", key));
+    }
+
+    function program(uint256 table) internal view returns (bytes memory) {
+        return vm.parseJsonBytes(json, string.concat(".constraints.programs[", vm.toString(table), "]"));
+    }
+
+    /// Table `table`'s bus ids.
+    function busIds(uint256 table) internal view returns (uint256[] memory out) {
+        uint256[] memory counts = cField("lookup_counts");
+        uint256[] memory all = cField("bus_ids");
+        uint256 from = 0;
+        for (uint256 i = 0; i < table; ++i) {
+            from += counts[i];
+        }
+        out = new uint256[](counts[table]);
+        for (uint256 j = 0; j < out.length; ++j) {
+            out[j] = all[from + j];
+        }
+    }
+
+    function challenges(uint256 table) internal view returns (uint256[] memory) {
+        return C.lookupChallenges(
+            extField("lookup_alpha"),
+            extField("lookup_beta"),
+            vm.parseJsonUint(json, ".constraints.max_message_width"),
+            busIds(table)
+        );
+    }
+
+    function inputs(uint256 table) internal view returns (StarkConstraintsHarness.Inputs memory inp) {
+        inp.code = program(table);
+        inp.values = cField("values")[table];
+        inp.degreeBits = field("degree_bits")[table];
+        inp.zeta = extField("zeta");
+        inp.alpha = extField("alpha");
+        inp.publics = table == 1 ? field("public_values") : new uint256[](0);
+        inp.challenges = challenges(table);
+        inp.permValues = new uint256[](1);
+        inp.permValues[0] = loadInput().terminals[table];
+    }
+
+    function expectMismatch(
+        uint256 table,
+        StarkConstraintsHarness.Inputs memory inp,
+        O.Opened memory o,
+        string memory what
+    ) internal view {
+        try h.check(table, inp, o) {
+            fail(string.concat("identity held: ", what));
+        } catch (bytes memory err) {
+            assertEq(keccak256(err), keccak256(abi.encodeWithSelector(C.OodEvaluationMismatch.selector, table)), what);
+        }
+    }
+
+    function test_lookupChallengesArePlonky3s() public view {
+        uint256[] memory want = exts(cField("lookup_challenges"));
+        uint256 at = 0;
+        for (uint256 t = 0; t < 5; ++t) {
+            uint256[] memory got = challenges(t);
+            for (uint256 j = 0; j < got.length; ++j) {
+                assertEq(got[j], want[at++], "lookup challenge");
+            }
+        }
+        assertEq(at, want.length, "every table's challenges");
+    }
+
+    function test_everyTableSatisfiesTheIdentity() public view {
+        O.Opened[] memory opened = loadOpened(loadTables());
+        for (uint256 t = 0; t < 5; ++t) {
+            StarkConstraintsHarness.Inputs memory inp = inputs(t);
+            uint256 before = gasleft();
+            h.check(t, inp, opened[t]);
+            log(string.concat("gas: identity of table ", vm.toString(t)), before - gasleft());
+        }
+    }
+
+    function test_terminalsCancel() public {
+        uint256[] memory terminals = loadInput().terminals;
+        h.checkTerminals(terminals);
+        terminals[2] = E.add(terminals[2], 1);
+        vm.expectRevert(C.LookupTerminalsDoNotCancel.selector);
+        h.checkTerminals(terminals);
+    }
+
+    /// Each class of changed input breaks its table's identity.
+    function test_rejectsChangedInputs() public view {
+        O.Opened[] memory opened = loadOpened(loadTables());
+        O.Opened memory o = opened[4];
+        o.traceLocal[100] = E.add(o.traceLocal[100], 1);
+        expectMismatch(4, inputs(4), o, "Poseidon2 lane value");
+        opened = loadOpened(loadTables());
+        o = opened[2];
+        o.preprocessedLocal[1] = E.add(o.preprocessedLocal[1], 1);
+        expectMismatch(2, inputs(2), o, "preprocessed value");
+        opened = loadOpened(loadTables());
+        o = opened[3];
+        o.permutationNext[0] = E.add(o.permutationNext[0], 1);
+        expectMismatch(3, inputs(3), o, "permutation value at g*zeta");
+        opened = loadOpened(loadTables());
+        o = opened[0];
+        o.quotientChunks[2] = E.add(o.quotientChunks[2], 1);
+        expectMismatch(0, inputs(0), o, "quotient opening");
+        opened = loadOpened(loadTables());
+        StarkConstraintsHarness.Inputs memory inp = inputs(1);
+        inp.publics[2] = (inp.publics[2] + 1) % BabyBear.P;
+        expectMismatch(1, inp, opened[1], "public value");
+        inp = inputs(1);
+        inp.alpha = E.add(inp.alpha, 1);
+        expectMismatch(1, inp, opened[1], "constraint challenge");
+        inp = inputs(2);
+        inp.challenges[0] = E.add(inp.challenges[0], 1);
+        expectMismatch(2, inp, opened[2], "lookup challenge");
+        inp = inputs(3);
+        inp.permValues[0] = E.add(inp.permValues[0], 1);
+        expectMismatch(3, inp, opened[3], "lookup terminal");
+    }
+
+    function test_rejectsMalformedPrograms() public {
+        vm.expectRevert(abi.encodeWithSelector(C.UnknownOpcode.selector, 0, 0x7f));
+        h.evaluate(hex"7f", 1);
+        vm.expectRevert(abi.encodeWithSelector(C.TruncatedProgram.selector, 5));
+        h.evaluate(hex"300000000201", 2);
+    }
+}
