@@ -5,6 +5,8 @@ import {PcsFixtureReader} from "./PcsFixtureReader.sol";
 import {BabyBear4 as E} from "../src/verifier/BabyBear4.sol";
 import {BatchStarkTranscript as S} from "../src/verifier/BatchStarkTranscript.sol";
 import {StarkOpenings as O} from "../src/verifier/StarkOpenings.sol";
+import {StarkVerifier as SV} from "../src/verifier/StarkVerifier.sol";
+import {FriVerifier as V} from "../src/verifier/FriVerifier.sol";
 
 /// Reads the L1 batch-STARK fixture (`sq_prover_recursion::l1_stark_fixture::StarkFixture`):
 /// the batch layer's shape and input, the verifying key's tables, the opened values, and (via
@@ -120,5 +122,52 @@ abstract contract StarkFixtureReader is PcsFixtureReader {
             o.permutationNext = take(f[5], t.permutationWidth);
             o.quotientChunks = take(f[6], 4 * t.quotientChunks);
         }
+    }
+
+    function constraintField(string memory key) internal view returns (uint256[] memory) {
+        return vm.parseJsonUintArray(json, string.concat(".constraints.", key));
+    }
+
+    /// Each table's LogUp bus per lookup.
+    function loadBusIds() internal view returns (uint256[][] memory out) {
+        uint256[] memory counts = constraintField("lookup_counts");
+        uint256[] memory all = constraintField("bus_ids");
+        out = new uint256[][](counts.length);
+        uint256 at = 0;
+        for (uint256 i = 0; i < counts.length; ++i) {
+            out[i] = new uint256[](counts[i]);
+            for (uint256 j = 0; j < counts[i]; ++j) {
+                out[i][j] = all[at++];
+            }
+        }
+    }
+
+    /// The L1 configuration's FRI parameters.
+    function friParams() internal pure returns (V.Params memory) {
+        return V.Params({logBlowup: 3, logFinalPolyLen: 0, maxLogArity: 3, numQueries: NUM_QUERIES, queryPowBits: 20});
+    }
+
+    /// The fixture circuit's verifying key.
+    function loadKey() internal view returns (SV.VerifyingKey memory vk) {
+        vk.shape = loadShape();
+        vk.preprocessedCommitment = digest("preprocessed_commitment");
+        vk.tables = loadTables();
+        vk.fri = friParams();
+        vk.seeds = loadSeeds(".pcs");
+        vk.programs = new bytes[](vk.tables.length);
+        for (uint256 i = 0; i < vk.tables.length; ++i) {
+            vk.programs[i] = vm.parseJsonBytes(json, string.concat(".constraints.programs[", vm.toString(i), "]"));
+        }
+        vk.programValues = constraintField("values");
+        vk.busIds = loadBusIds();
+        vk.maxMessageWidth = vm.parseJsonUint(json, ".constraints.max_message_width");
+        vk.transcriptCapacity = 1 << 15;
+    }
+
+    /// The fixture's proof.
+    function loadStarkProof(O.Table[] memory tables) internal view returns (SV.Proof memory p) {
+        p.input = loadInput();
+        p.opened = loadOpened(tables);
+        p.opening = loadProof(".pcs", loadClaims(".pcs"));
     }
 }
