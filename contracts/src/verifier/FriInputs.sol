@@ -36,12 +36,22 @@ library FriInputs {
     /// @param sumsAtZ Each opening point's Σ_i α^(off+i)·p_i(z).
     /// @param alphaPowers α^0, α^1, … up to the longest ladder.
     /// @param heights The distinct LDE log-heights, decreasing.
+    /// @param pairOf Each opening point's pair: its (point z, height) among the distinct ones.
+    /// @param pairPoints Each pair's point z…
+    /// @param pairSlots …its height's position in `heights`…
+    /// @param pairFirst …and the first (matrix << 128 | point) that names it (for errors).
+    /// Quotients by z − x are taken once per pair: the matrices of one height opened at one
+    /// point share their denominator.
     struct Prepared {
         uint256[] widths;
         uint256[] offsets;
         uint256[] sumsAtZ;
         uint256[] alphaPowers;
         uint256[] heights;
+        uint256[] pairOf;
+        uint256[] pairPoints;
+        uint256[] pairSlots;
+        uint256[] pairFirst;
     }
 
     /// Matrix `matrix` has no opening point, or claimed values that are not a whole row per point.
@@ -93,6 +103,37 @@ library FriInputs {
                 ++at;
             }
         }
+        _pairs(mats, p, totalPoints);
+    }
+
+    /// @dev Groups the opening points by (point, height): `pairOf`, `pairPoints`, `pairSlots`,
+    /// `pairFirst`.
+    function _pairs(MatrixClaim[] memory mats, Prepared memory p, uint256 totalPoints) private pure {
+        p.pairOf = new uint256[](totalPoints);
+        uint256[] memory points = new uint256[](totalPoints);
+        uint256[] memory slots = new uint256[](totalPoints);
+        uint256[] memory first = new uint256[](totalPoints);
+        uint256 pairs = 0;
+        uint256 at = 0;
+        for (uint256 m = 0; m < mats.length; ++m) {
+            uint256 slot = _heightSlot(p.heights, mats[m].logHeight);
+            for (uint256 j = 0; j < mats[m].points.length; ++j) {
+                uint256 z = mats[m].points[j];
+                uint256 k = 0;
+                while (k < pairs && (points[k] != z || slots[k] != slot)) ++k;
+                if (k == pairs) {
+                    (points[k], slots[k], first[k]) = (z, slot, m << 128 | j);
+                    ++pairs;
+                }
+                p.pairOf[at++] = k;
+            }
+        }
+        assembly ("memory-safe") {
+            mstore(points, pairs)
+            mstore(slots, pairs)
+            mstore(first, pairs)
+        }
+        (p.pairPoints, p.pairSlots, p.pairFirst) = (points, slots, first);
     }
 
     /// @notice One query's reduced openings, one per distinct height (`p.heights` order:
@@ -111,14 +152,50 @@ library FriInputs {
         uint256 logBlowup
     ) internal view returns (uint256[] memory ro) {
         _checkRows(p, rows);
-        ro = new uint256[](p.heights.length);
-        Cursor memory c;
-        for (uint256 m = 0; m < mats.length; ++m) {
-            uint256 x = ldePoint(index, logMaxHeight, mats[m].logHeight);
-            _reduceMatrix(mats[m], m, p, rows, x, ro, c);
-        }
+        ro = _divide(p, _numerators(mats, p, rows), index, logMaxHeight);
         uint256 last = p.heights.length - 1;
         if (p.heights[last] == logBlowup && ro[last] != 0) revert ConstantQuotientNonZero();
+    }
+
+    /// @dev Per pair, Σ over its opening points of Σ_i α^(off+i)·(p_i(z) − p_i(x)).
+    function _numerators(MatrixClaim[] memory mats, Prepared memory p, uint256[] memory rows)
+        private
+        pure
+        returns (uint256[] memory numerators)
+    {
+        numerators = new uint256[](p.pairPoints.length);
+        uint256 at = 0;
+        uint256 rowAt = 0;
+        for (uint256 m = 0; m < mats.length; ++m) {
+            uint256 width = p.widths[m];
+            for (uint256 j = 0; j < mats[m].points.length; ++j) {
+                uint256 k = p.pairOf[at];
+                uint256 sumAtX = _dotBase(p.alphaPowers, p.offsets[at], rows, rowAt, width);
+                numerators[k] = E.add(numerators[k], E.sub(p.sumsAtZ[at], sumAtX));
+                ++at;
+            }
+            rowAt += width;
+        }
+    }
+
+    /// @dev ro[height] = Σ over its pairs of numerator / (z − x), x the query's point at that
+    /// height.
+    function _divide(Prepared memory p, uint256[] memory numerators, uint256 index, uint256 logMaxHeight)
+        private
+        view
+        returns (uint256[] memory ro)
+    {
+        ro = new uint256[](p.heights.length);
+        uint256[] memory xs = new uint256[](p.heights.length);
+        for (uint256 s = 0; s < xs.length; ++s) {
+            xs[s] = ldePoint(index, logMaxHeight, p.heights[s]);
+        }
+        for (uint256 k = 0; k < numerators.length; ++k) {
+            uint256 slot = p.pairSlots[k];
+            uint256 diff = E.sub(p.pairPoints[k], xs[slot]);
+            if (diff == 0) revert OpeningPointMatchesQueryPoint(p.pairFirst[k] >> 128, uint128(p.pairFirst[k]));
+            ro[slot] = E.add(ro[slot], E.mul(numerators[k], E.inv(diff)));
+        }
     }
 
     /// @notice The query's point on the LDE coset of log-height h:
@@ -127,42 +204,27 @@ library FriInputs {
         return mulmod(COSET_SHIFT, FriFold.queryPoint(index >> (logMaxHeight - h), h), BabyBear.P);
     }
 
-    /// @dev Where `reduce` is: the next opening point and the next matrix's first row element.
-    struct Cursor {
-        uint256 at;
-        uint256 rowAt;
-    }
-
-    /// @dev Adds matrix m's quotients at the query's point x into its height's reduction.
-    function _reduceMatrix(
-        MatrixClaim memory mat,
-        uint256 m,
-        Prepared memory p,
-        uint256[] memory rows,
-        uint256 x,
-        uint256[] memory ro,
-        Cursor memory c
-    ) private view {
-        uint256 slot = _heightSlot(p.heights, mat.logHeight);
-        for (uint256 j = 0; j < mat.points.length; ++j) {
-            uint256 diff = E.sub(mat.points[j], x);
-            if (diff == 0) revert OpeningPointMatchesQueryPoint(m, j);
-            uint256 sumAtX = _dotBase(p.alphaPowers, p.offsets[c.at], rows, c.rowAt, p.widths[m]);
-            ro[slot] = E.add(ro[slot], E.mul(E.sub(p.sumsAtZ[c.at], sumAtX), E.inv(diff)));
-            ++c.at;
-        }
-        c.rowAt += p.widths[m];
-    }
-
     function _checkRows(Prepared memory p, uint256[] memory rows) private pure {
         uint256 total = 0;
         for (uint256 m = 0; m < p.widths.length; ++m) {
             total += p.widths[m];
         }
         if (rows.length != total) revert WrongRowLength(total, rows.length);
-        for (uint256 i = 0; i < rows.length; ++i) {
-            if (rows[i] >= BabyBear.P) revert BabyBear.NotAFieldElement(rows[i]);
+        uint256 p = BabyBear.P;
+        bool ok = true;
+        uint256 bad;
+        assembly ("memory-safe") {
+            let end := add(add(rows, 32), mul(total, 32))
+            for { let at := add(rows, 32) } lt(at, end) { at := add(at, 32) } {
+                let x := mload(at)
+                if iszero(lt(x, p)) {
+                    ok := 0
+                    bad := x
+                    break
+                }
+            }
         }
+        if (!ok) revert BabyBear.NotAFieldElement(bad);
     }
 
     /// @dev Σ_i powers[off+i]·values[from+i] over `len` extension values.
@@ -176,14 +238,43 @@ library FriInputs {
         }
     }
 
-    /// @dev Σ_i powers[off+i]·row[from+i] over `len` base values.
+    /// @dev Σ_i powers[off+i]·row[from+i] over `len` base values. The powers are canonical
+    /// `BabyBear4` words (four 64-bit lanes, each < p) and the row values canonical base
+    /// elements (< p < 2^31), so one 256-bit multiplication gives all four lane products
+    /// (each < p² < 2^62) without carries between lanes; four such products still fit a lane
+    /// (4p² < 2^64), so products are summed four at a time, then spread into four unbounded
+    /// lane sums, reduced mod p once at the end.
     function _dotBase(uint256[] memory powers, uint256 off, uint256[] memory row, uint256 from, uint256 len)
         private
         pure
         returns (uint256 acc)
     {
-        for (uint256 i = 0; i < len; ++i) {
-            acc = E.add(acc, E.mulBase(powers[off + i], row[from + i]));
+        if (from + len > row.length) revert WrongRowLength(from + len, row.length);
+        // `prepare` sizes the α powers for the longest ladder.
+        assert(off + len <= powers.length);
+        uint256 p = BabyBear.P;
+        assembly ("memory-safe") {
+            let pw := add(powers, mul(add(off, 1), 32))
+            let rw := add(row, mul(add(from, 1), 32))
+            let lane := 0xffffffffffffffff
+            let s0 := 0
+            let s1 := 0
+            let s2 := 0
+            let s3 := 0
+            for { let i := 0 } lt(i, len) {} {
+                let chunk := 0
+                let end := add(i, 4)
+                if gt(end, len) { end := len }
+                for {} lt(i, end) { i := add(i, 1) } {
+                    let k := mul(i, 32)
+                    chunk := add(chunk, mul(mload(add(pw, k)), mload(add(rw, k))))
+                }
+                s0 := add(s0, and(chunk, lane))
+                s1 := add(s1, and(shr(64, chunk), lane))
+                s2 := add(s2, and(shr(128, chunk), lane))
+                s3 := add(s3, shr(192, chunk))
+            }
+            acc := or(or(mod(s0, p), shl(64, mod(s1, p))), or(shl(128, mod(s2, p)), shl(192, mod(s3, p))))
         }
     }
 

@@ -71,8 +71,9 @@ library FriVerifier {
     error FinalPolyMismatch(uint256 query);
 
     /// @dev What the transcript yields and the schedule: α, β per round, query indices, the
-    /// rounds' log-arities, the tallest log-height, the rows' prepared reduction, and each
-    /// batch's elements per query (set by `_checkInputs`).
+    /// rounds' log-arities, the tallest log-height, the rows' prepared reduction, each batch's
+    /// elements per query and the buffer one query's rows are copied into (set by
+    /// `_checkInputs`).
     struct Run {
         uint256 alpha;
         uint256[] betas;
@@ -81,6 +82,7 @@ library FriVerifier {
         uint256 logMaxHeight;
         FriInputs.Prepared prepared;
         uint256[] batchRowLens;
+        uint256[] queryRows;
     }
 
     /// @notice Verifies `proof` of `claims`, continuing the transcript `t` (which has already
@@ -158,11 +160,13 @@ library FriVerifier {
             revert WrongProofShape("input batches");
         }
         run.batchRowLens = new uint256[](batches);
+        uint256 rowLen = 0;
         for (uint256 b = 0; b < batches; ++b) {
             (uint256[] memory heights, uint256[] memory widths, uint256 logTallest) = _batchShape(claims, b);
             for (uint256 m = 0; m < widths.length; ++m) {
                 run.batchRowLens[b] += widths[m];
             }
+            rowLen += run.batchRowLens[b];
             uint256[] memory reduced = new uint256[](run.indices.length);
             for (uint256 q = 0; q < reduced.length; ++q) {
                 reduced[q] = run.indices[q] >> (run.logMaxHeight - logTallest);
@@ -171,6 +175,7 @@ library FriVerifier {
                 claims.commitments[b], heights, widths, reduced, proof.inputRows[b], proof.inputProofs[b]
             );
         }
+        run.queryRows = new uint256[](rowLen);
     }
 
     /// @dev Folds every query; returns each round's rebuilt rows (flat base coefficients, per
@@ -214,8 +219,9 @@ library FriVerifier {
         chain.betas = run.betas;
         chain.logArities = run.schedule;
         chain.roLogHeights = run.prepared.heights;
+        _queryRows(proof, run, q);
         chain.roValues = FriInputs.reduce(
-            claims.mats, run.prepared, _queryRows(proof, run, q), run.indices[q], run.logMaxHeight, params.logBlowup
+            claims.mats, run.prepared, run.queryRows, run.indices[q], run.logMaxHeight, params.logBlowup
         );
         uint256 perQuery = proof.siblingValues.length / run.indices.length;
         chain.siblings = new uint256[](perQuery);
@@ -230,20 +236,26 @@ library FriVerifier {
         }
     }
 
-    /// @dev Query q's opened rows of every matrix, batches in order.
-    function _queryRows(Proof memory proof, Run memory run, uint256 q) private pure returns (uint256[] memory out) {
-        uint256 total = 0;
-        for (uint256 b = 0; b < run.batchRowLens.length; ++b) {
-            total += run.batchRowLens[b];
-        }
-        out = new uint256[](total);
+    /// @dev Copies query q's opened rows of every matrix, batches in order, into the buffer
+    /// `run.queryRows` (allocated once: a copy per query would grow memory, whose cost is
+    /// quadratic), one `mcopy` per batch.
+    function _queryRows(Proof memory proof, Run memory run, uint256 q) private pure {
+        uint256[] memory out = run.queryRows;
         uint256 at = 0;
         for (uint256 b = 0; b < run.batchRowLens.length; ++b) {
             uint256[] memory batchRows = proof.inputRows[b];
             uint256 perQuery = run.batchRowLens[b];
-            for (uint256 i = 0; i < perQuery; ++i) {
-                out[at++] = batchRows[q * perQuery + i];
+            if (batchRows.length < (q + 1) * perQuery || at + perQuery > out.length) {
+                revert WrongProofShape("input rows");
             }
+            assembly ("memory-safe") {
+                mcopy(
+                    add(add(out, 32), mul(at, 32)),
+                    add(add(batchRows, 32), mul(mul(q, perQuery), 32)),
+                    mul(perQuery, 32)
+                )
+            }
+            at += perQuery;
         }
     }
 

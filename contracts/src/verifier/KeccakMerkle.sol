@@ -277,17 +277,42 @@ library KeccakMerkle {
             for (uint256 m = 0; m < s.layers.length; ++m) {
                 if (s.layers[m] != layer) continue;
                 uint256 from = base + s.offsets[m];
-                for (uint256 c = 0; c < s.widths[m]; ++c) {
-                    uint256 word = BabyBear.serialized(values[from + c]) << 224;
-                    assembly ("memory-safe") {
-                        mstore(add(add(scratch, 32), len), word)
-                    }
-                    len += 4;
-                }
+                uint256 width = s.widths[m];
+                (bool ok, uint256 bad) = _serializeRow(values, from, width, scratch, len);
+                if (!ok) revert BabyBear.NotAFieldElement(bad);
+                len += 4 * width;
             }
         }
         assembly ("memory-safe") {
             h := keccak256(add(scratch, 32), len)
+        }
+    }
+
+    /// @dev Writes `values[from..from+width]` serialized (`BabyBear.serialized`, 4 bytes each) into
+    /// `scratch` at byte `at`; returns whether all are below p, and else the first that is not.
+    /// The caller has checked that `values` and `scratch` hold the range.
+    function _serializeRow(uint256[] memory values, uint256 from, uint256 width, bytes memory scratch, uint256 at)
+        private
+        pure
+        returns (bool ok, uint256 bad)
+    {
+        uint256 p = BabyBear.P;
+        uint256 r = BabyBear.MONTY_R;
+        ok = true;
+        assembly ("memory-safe") {
+            let src := add(add(values, 32), mul(from, 32))
+            let dst := add(add(scratch, 32), at)
+            for { let c := 0 } lt(c, width) { c := add(c, 1) } {
+                let x := mload(add(src, mul(c, 32)))
+                if iszero(lt(x, p)) {
+                    ok := 0
+                    bad := x
+                    break
+                }
+                let m := mulmod(x, r, p)
+                let le := or(or(shl(24, and(m, 0xff)), shl(8, and(m, 0xff00))), or(and(shr(8, m), 0xff00), shr(24, m)))
+                mstore(add(dst, mul(c, 4)), shl(224, le))
+            }
         }
     }
 
