@@ -64,6 +64,9 @@ library StarkConstraints {
     error UnknownOpcode(uint256 at, uint256 opcode);
     /// An instruction runs past the program's end.
     error TruncatedProgram(uint256 at);
+    /// The instruction at `at` names a value not yet appended or an input entry that does not
+    /// exist, holds a non-canonical constant, or appends past the declared value count.
+    error BadOperand(uint256 at);
 
     /// @notice Checks table `table`'s identity: `evaluate(code) · inv_vanishing = quotient`.
     function checkTable(
@@ -112,76 +115,197 @@ library StarkConstraints {
     }
 
     /// @notice Runs `code` over `env` and returns its constraints folded with `alpha`.
+    /// @dev One Yul loop: every operand must name a value already appended and every leaf an
+    /// entry its input holds (BadOperand), constants must be canonical (BadOperand), the
+    /// program must not append more than `values` values (BadOperand).
     function evaluate(bytes memory code, uint256 values, Env memory env, uint256 alpha)
         internal
         pure
         returns (uint256 acc)
     {
         uint256[] memory v = new uint256[](values);
-        uint256 n = 0;
-        uint256 at = 0;
-        while (at < code.length) {
-            uint256 word;
-            assembly ("memory-safe") {
-                word := mload(add(add(code, 32), at))
+        // The loop's fixed state in memory (Yul's stack is small): values, leaf inputs, α, count.
+        uint256[4] memory st = [_pointer(v), _pointer12(_inputs(env)), alpha, values];
+        uint256 failure;
+        uint256 failAt;
+        assembly ("memory-safe") {
+            function eadd(x, y) -> r {
+                let q := 2013265921
+                let lane := 0xffffffffffffffff
+                r := addmod(and(x, lane), and(y, lane), q)
+                r := or(r, shl(64, addmod(and(shr(64, x), lane), and(shr(64, y), lane), q)))
+                r := or(r, shl(128, addmod(and(shr(128, x), lane), and(shr(128, y), lane), q)))
+                r := or(r, shl(192, addmod(shr(192, x), shr(192, y), q)))
             }
-            uint256 op = word >> 248;
-            uint256 len = _length(op);
-            if (len == 0) revert UnknownOpcode(at, op);
-            if (at + len > code.length) revert TruncatedProgram(at);
-            uint256 a = (word >> 232) & 0xffff;
-            uint256 x;
-            if (op <= NEG) {
-                x = _arith(op, v[a], op == NEG ? 0 : v[(word >> 216) & 0xffff]);
-            } else if (op == FOLD) {
-                acc = E.add(E.mul(acc, alpha), v[a]);
-            } else if (op <= PERM_VALUE) {
-                x = _leaf(op, a, env);
-            } else if (op <= TRANSITION) {
-                x = op == FIRST
-                    ? env.selectors.isFirstRow
-                    : (op == LAST ? env.selectors.isLastRow : env.selectors.isTransition);
-            } else if (op == CONST) {
-                x = E.pack((word >> 216) & 0xffffffff, 0, 0, 0);
-            } else {
-                x = E.pack(
-                    (word >> 216) & 0xffffffff,
-                    (word >> 184) & 0xffffffff,
-                    (word >> 152) & 0xffffffff,
-                    (word >> 120) & 0xffffffff
-                );
+            function esub(x, y) -> r {
+                let q := 2013265921
+                let lane := 0xffffffffffffffff
+                r := addmod(and(x, lane), sub(q, and(y, lane)), q)
+                r := or(r, shl(64, addmod(and(shr(64, x), lane), sub(q, and(shr(64, y), lane)), q)))
+                r := or(r, shl(128, addmod(and(shr(128, x), lane), sub(q, and(shr(128, y), lane)), q)))
+                r := or(r, shl(192, addmod(shr(192, x), sub(q, shr(192, y)), q)))
             }
-            if (op != FOLD) v[n++] = x;
-            at += len;
+            function emul(x, y) -> r {
+                let q := 2013265921
+                let lane := 0xffffffffffffffff
+                let x0 := and(x, lane)
+                let x1 := and(shr(64, x), lane)
+                let x2 := and(shr(128, x), lane)
+                let x3 := shr(192, x)
+                let y0 := and(y, lane)
+                let y1 := and(shr(64, y), lane)
+                let y2 := and(shr(128, y), lane)
+                let y3 := shr(192, y)
+                r := mod(add(mul(x0, y0), mul(11, add(add(mul(x1, y3), mul(x2, y2)), mul(x3, y1)))), q)
+                r := or(r, shl(64, mod(add(add(mul(x0, y1), mul(x1, y0)), mul(11, add(mul(x2, y3), mul(x3, y2)))), q)))
+                r := or(r, shl(128, mod(add(add(add(mul(x0, y2), mul(x1, y1)), mul(x2, y0)), mul(11, mul(x3, y3))), q)))
+                r := or(r, shl(192, mod(add(add(mul(x0, y3), mul(x1, y2)), add(mul(x2, y1), mul(x3, y0))), q)))
+            }
+            // Instruction length by opcode; 0 when unknown.
+            function length(op) -> len {
+                switch op
+                case 0x01 { len := 5 }
+                case 0x02 { len := 5 }
+                case 0x03 { len := 5 }
+                case 0x04 { len := 3 }
+                case 0x40 { len := 3 }
+                case 0x30 { len := 5 }
+                case 0x31 { len := 17 }
+                default {
+                    if and(gt(op, 0x0f), lt(op, 0x19)) { len := 3 }
+                    if and(gt(op, 0x1f), lt(op, 0x23)) { len := 1 }
+                }
+            }
+            // value `i` of the list of `n` (fails past it).
+            function val(vals, i, n) -> x, bad {
+                bad := iszero(lt(i, n))
+                x := mload(add(vals, mul(i, 32)))
+            }
+            // The value one non-FOLD instruction appends.
+            function compute(word, op, n, state) -> x, bad {
+                let vals := add(mload(state), 32)
+                let a := and(shr(232, word), 0xffff)
+                switch op
+                case 0x01 {
+                    let y, b1 := val(vals, and(shr(216, word), 0xffff), n)
+                    let z, b2 := val(vals, a, n)
+                    x := eadd(z, y)
+                    bad := or(b1, b2)
+                }
+                case 0x02 {
+                    let y, b1 := val(vals, and(shr(216, word), 0xffff), n)
+                    let z, b2 := val(vals, a, n)
+                    x := esub(z, y)
+                    bad := or(b1, b2)
+                }
+                case 0x03 {
+                    let y, b1 := val(vals, and(shr(216, word), 0xffff), n)
+                    let z, b2 := val(vals, a, n)
+                    x := emul(z, y)
+                    bad := or(b1, b2)
+                }
+                case 0x04 {
+                    let z, b2 := val(vals, a, n)
+                    x := esub(0, z)
+                    bad := b2
+                }
+                case 0x30 {
+                    x := shr(224, shl(8, word))
+                    bad := iszero(lt(x, 2013265921))
+                }
+                case 0x31 {
+                    let c0 := shr(224, shl(8, word))
+                    let c1 := shr(224, shl(40, word))
+                    let c2 := shr(224, shl(72, word))
+                    let c3 := shr(224, shl(104, word))
+                    let q := 2013265921
+                    bad := iszero(and(and(lt(c0, q), lt(c1, q)), and(lt(c2, q), lt(c3, q))))
+                    x := or(or(c0, shl(64, c1)), or(shl(128, c2), shl(192, c3)))
+                }
+                default {
+                    // A leaf: input k is an array pointer (k < 9) or a selector's value.
+                    let k := sub(op, 0x10)
+                    if gt(op, 0x1f) { k := add(9, sub(op, 0x20)) }
+                    let entry := mload(add(mload(add(state, 32)), mul(k, 32)))
+                    switch lt(k, 9)
+                    case 1 {
+                        bad := iszero(lt(a, mload(entry)))
+                        x := mload(add(add(entry, 32), mul(a, 32)))
+                    }
+                    default { x := entry }
+                }
+            }
+            let n := 0
+            let at := 0
+            for {} lt(at, mload(code)) {} {
+                let word := mload(add(add(code, 32), at))
+                let op := shr(248, word)
+                let len := length(op)
+                if iszero(len) {
+                    failure := 1
+                    break
+                }
+                if gt(add(at, len), mload(code)) {
+                    failure := 2
+                    break
+                }
+                switch op
+                case 0x40 {
+                    let z, bad := val(add(mload(st), 32), and(shr(232, word), 0xffff), n)
+                    if bad {
+                        failure := 3
+                        break
+                    }
+                    acc := eadd(emul(acc, mload(add(st, 64))), z)
+                }
+                default {
+                    let x, bad := compute(word, op, n, st)
+                    if or(bad, iszero(lt(n, mload(add(st, 96))))) {
+                        failure := 3
+                        break
+                    }
+                    mstore(add(add(mload(st), 32), mul(n, 32)), x)
+                    n := add(n, 1)
+                }
+                at := add(at, len)
+            }
+            failAt := at
+        }
+        if (failure == 1) revert UnknownOpcode(failAt, uint8(code[failAt]));
+        if (failure == 2) revert TruncatedProgram(failAt);
+        if (failure == 3) revert BadOperand(failAt);
+    }
+
+    function _pointer(uint256[] memory a) private pure returns (uint256 ptr) {
+        assembly ("memory-safe") {
+            ptr := a
         }
     }
 
-    /// @dev An instruction's length in bytes; 0 for an unknown opcode.
-    function _length(uint256 op) private pure returns (uint256) {
-        if (op == ADD || op == SUB || op == MUL) return 5;
-        if (op == NEG || op == FOLD || (op >= MAIN && op <= PERM_VALUE)) return 3;
-        if (op >= FIRST && op <= TRANSITION) return 1;
-        if (op == CONST) return 5;
-        if (op == EXT_CONST) return 17;
-        return 0;
+    function _pointer12(uint256[12] memory a) private pure returns (uint256 ptr) {
+        assembly ("memory-safe") {
+            ptr := a
+        }
     }
 
-    function _arith(uint256 op, uint256 x, uint256 y) private pure returns (uint256) {
-        if (op == ADD) return E.add(x, y);
-        if (op == SUB) return E.sub(x, y);
-        if (op == MUL) return E.mul(x, y);
-        return E.sub(0, x);
-    }
-
-    function _leaf(uint256 op, uint256 i, Env memory env) private pure returns (uint256) {
-        if (op == MAIN) return env.local[i];
-        if (op == MAIN_NEXT) return env.next[i];
-        if (op == PRE) return env.preLocal[i];
-        if (op == PRE_NEXT) return env.preNext[i];
-        if (op == PUBLIC) return env.publics[i];
-        if (op == PERM) return env.permLocal[i];
-        if (op == PERM_NEXT) return env.permNext[i];
-        if (op == CHALLENGE) return env.challenges[i];
-        return env.permValues[i];
+    /// @dev The leaves' sources by opcode − 0x10 (array pointers) and the selectors (values).
+    function _inputs(Env memory env) private pure returns (uint256[12] memory t) {
+        uint256[][9] memory arrays = [
+            env.local,
+            env.next,
+            env.preLocal,
+            env.preNext,
+            env.publics,
+            env.permLocal,
+            env.permNext,
+            env.challenges,
+            env.permValues
+        ];
+        for (uint256 k = 0; k < 9; ++k) {
+            t[k] = _pointer(arrays[k]);
+        }
+        t[9] = env.selectors.isFirstRow;
+        t[10] = env.selectors.isLastRow;
+        t[11] = env.selectors.isTransition;
     }
 }
