@@ -188,5 +188,17 @@ contract StarkConstraintsTest is StarkFixtureReader {
         h.evaluate(hex"7f", 1);
         vm.expectRevert(abi.encodeWithSelector(C.TruncatedProgram.selector, 5));
         h.evaluate(hex"300000000201", 2);
+        // ADD of values that do not exist yet.
+        vm.expectRevert(abi.encodeWithSelector(C.BadOperand.selector, 0));
+        h.evaluate(hex"0100000000", 1);
+        // A main column the (empty) row does not hold.
+        vm.expectRevert(abi.encodeWithSelector(C.BadOperand.selector, 0));
+        h.evaluate(hex"100005", 1);
+        // A constant that is not below p (0x78000001 = p).
+        vm.expectRevert(abi.encodeWithSelector(C.BadOperand.selector, 0));
+        h.evaluate(hex"3078000001", 1);
+        // More values than declared.
+        vm.expectRevert(abi.encodeWithSelector(C.BadOperand.selector, 5));
+        h.evaluate(hex"30000000013000000002", 1);
     }
 }
