@@ -54,6 +54,14 @@ abstract contract Base {
         if (keccak256(a) != keccak256(b)) fail(message);
     }
 
+    /// @notice Calls `target` with `data` (static) and asserts that it reverted with data
+    /// starting with `selector` (the error's arguments are not compared).
+    function assertRevertsWith(address target, bytes memory data, bytes4 selector, string memory what) internal view {
+        (bool ok, bytes memory err) = target.staticcall(data);
+        if (ok) fail(string.concat("did not revert: ", what));
+        assertEq(bytes32(bytes4(err)), bytes32(selector), what);
+    }
+
     /// @notice Maps `x` into [lo, hi] (inclusive) for fuzzing.
     function bound(uint256 x, uint256 lo, uint256 hi) internal pure returns (uint256) {
         require(lo <= hi, "bound: lo > hi");

@@ -129,6 +129,7 @@ library StarkConstraints {
         uint256 failure;
         uint256 failAt;
         assembly ("memory-safe") {
+            // BabyBear4's add, sub and mul, restated: Yul cannot call library functions.
             function eadd(x, y) -> r {
                 let q := 2013265921
                 let lane := 0xffffffffffffffff
