@@ -189,9 +189,9 @@ contract StarkVerifierTest is StarkFixtureReader {
             at = (at >> 8) % row.length;
             row[at] = E.add(row[at], E.pack(delta, 0, 0, 0));
         } else if (what == 5) {
-            uint256[] memory chunks = f.proof.opened[at % 5].quotientChunks;
-            at = (at >> 8) % chunks.length;
-            chunks[at] = E.add(chunks[at], E.pack(0, 0, 0, delta));
+            uint256[] memory quotient = f.proof.opened[at % 5].quotientChunks;
+            at = (at >> 8) % quotient.length;
+            quotient[at] = E.add(quotient[at], E.pack(0, 0, 0, delta));
         } else {
             f.proof.input.quotientCommitment ^= bytes32(delta);
         }

@@ -210,14 +210,14 @@ library FriInputs {
             total += p.widths[m];
         }
         if (rows.length != total) revert WrongRowLength(total, rows.length);
-        uint256 p = BabyBear.P;
+        uint256 modulus = BabyBear.P;
         bool ok = true;
         uint256 bad;
         assembly ("memory-safe") {
             let end := add(add(rows, 32), mul(total, 32))
             for { let at := add(rows, 32) } lt(at, end) { at := add(at, 32) } {
                 let x := mload(at)
-                if iszero(lt(x, p)) {
+                if iszero(lt(x, modulus)) {
                     ok := 0
                     bad := x
                     break
