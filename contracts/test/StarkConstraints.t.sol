@@ -27,17 +27,7 @@ contract StarkConstraintsHarness {
     /// the arguments excluded).
     function check(uint256 table, Inputs memory inp, O.Opened memory o) external view returns (uint256 gasUsed) {
         uint256 before = gasleft();
-        C.Env memory env;
-        env.local = o.traceLocal;
-        env.next = o.traceNext;
-        env.preLocal = o.preprocessedLocal;
-        env.preNext = o.preprocessedNext;
-        env.publics = inp.publics;
-        env.permLocal = C.extColumns(o.permutationLocal);
-        env.permNext = C.extColumns(o.permutationNext);
-        env.challenges = inp.challenges;
-        env.permValues = inp.permValues;
-        env.selectors = Q.selectors(inp.zeta, inp.degreeBits);
+        C.Env memory env = C.envOf(o, inp.publics, inp.challenges, inp.permValues, inp.zeta, inp.degreeBits);
         uint256 quotient = Q.quotient(inp.zeta, inp.degreeBits, o.quotientChunks);
         C.checkTable(table, inp.code, inp.values, env, inp.alpha, quotient);
         gasUsed = before - gasleft();
@@ -66,40 +56,18 @@ contract StarkConstraintsTest is StarkFixtureReader {
         h = new StarkConstraintsHarness();
     }
 
-    function cField(string memory key) internal view returns (uint256[] memory) {
-        return vm.parseJsonUintArray(json, string.concat(".constraints.", key));
-    }
-
-    function program(uint256 table) internal view returns (bytes memory) {
-        return vm.parseJsonBytes(json, string.concat(".constraints.programs[", vm.toString(table), "]"));
-    }
-
-    /// Table `table`'s bus ids.
-    function busIds(uint256 table) internal view returns (uint256[] memory out) {
-        uint256[] memory counts = cField("lookup_counts");
-        uint256[] memory all = cField("bus_ids");
-        uint256 from = 0;
-        for (uint256 i = 0; i < table; ++i) {
-            from += counts[i];
-        }
-        out = new uint256[](counts[table]);
-        for (uint256 j = 0; j < out.length; ++j) {
-            out[j] = all[from + j];
-        }
-    }
-
     function challenges(uint256 table) internal view returns (uint256[] memory) {
         return C.lookupChallenges(
             extField("lookup_alpha"),
             extField("lookup_beta"),
             vm.parseJsonUint(json, ".constraints.max_message_width"),
-            busIds(table)
+            loadBusIds()[table]
         );
     }
 
     function inputs(uint256 table) internal view returns (StarkConstraintsHarness.Inputs memory inp) {
-        inp.code = program(table);
-        inp.values = cField("values")[table];
+        inp.code = loadProgram(table);
+        inp.values = constraintField("values")[table];
         inp.degreeBits = field("degree_bits")[table];
         inp.zeta = extField("zeta");
         inp.alpha = extField("alpha");
@@ -123,7 +91,7 @@ contract StarkConstraintsTest is StarkFixtureReader {
     }
 
     function test_lookupChallengesArePlonky3s() public view {
-        uint256[] memory want = exts(cField("lookup_challenges"));
+        uint256[] memory want = exts(constraintField("lookup_challenges"));
         uint256 at = 0;
         for (uint256 t = 0; t < 5; ++t) {
             uint256[] memory got = challenges(t);

@@ -128,6 +128,11 @@ abstract contract StarkFixtureReader is PcsFixtureReader {
         return vm.parseJsonUintArray(json, string.concat(".constraints.", key));
     }
 
+    /// Table `table`'s constraint program.
+    function loadProgram(uint256 table) internal view returns (bytes memory) {
+        return vm.parseJsonBytes(json, string.concat(".constraints.programs[", vm.toString(table), "]"));
+    }
+
     /// Each table's LogUp bus per lookup.
     function loadBusIds() internal view returns (uint256[][] memory out) {
         uint256[] memory counts = constraintField("lookup_counts");
@@ -156,7 +161,7 @@ abstract contract StarkFixtureReader is PcsFixtureReader {
         vk.seeds = loadSeeds(".pcs");
         vk.programs = new bytes[](vk.tables.length);
         for (uint256 i = 0; i < vk.tables.length; ++i) {
-            vk.programs[i] = vm.parseJsonBytes(json, string.concat(".constraints.programs[", vm.toString(i), "]"));
+            vk.programs[i] = loadProgram(i);
         }
         vk.programValues = constraintField("values");
         vk.busIds = loadBusIds();

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {BabyBear4 as E} from "./BabyBear4.sol";
+import {StarkOpenings} from "./StarkOpenings.sol";
 import {StarkQuotient} from "./StarkQuotient.sol";
 
 /// @title The out-of-domain identity of a batch-STARK table, from a generated constraint program
@@ -18,26 +19,6 @@ import {StarkQuotient} from "./StarkQuotient.sol";
 /// and UnknownOpcode / TruncatedProgram / array bounds for a malformed program (a program is
 /// verifying-key data, not prover input).
 library StarkConstraints {
-    uint256 internal constant ADD = 0x01;
-    uint256 internal constant SUB = 0x02;
-    uint256 internal constant MUL = 0x03;
-    uint256 internal constant NEG = 0x04;
-    uint256 internal constant MAIN = 0x10;
-    uint256 internal constant MAIN_NEXT = 0x11;
-    uint256 internal constant PRE = 0x12;
-    uint256 internal constant PRE_NEXT = 0x13;
-    uint256 internal constant PUBLIC = 0x14;
-    uint256 internal constant PERM = 0x15;
-    uint256 internal constant PERM_NEXT = 0x16;
-    uint256 internal constant CHALLENGE = 0x17;
-    uint256 internal constant PERM_VALUE = 0x18;
-    uint256 internal constant FIRST = 0x20;
-    uint256 internal constant LAST = 0x21;
-    uint256 internal constant TRANSITION = 0x22;
-    uint256 internal constant CONST = 0x30;
-    uint256 internal constant EXT_CONST = 0x31;
-    uint256 internal constant FOLD = 0x40;
-
     /// @notice What a table's constraints read at ζ (extension words; public values are base
     /// elements, which are also their own extension words).
     /// @param permLocal The permutation trace's extension columns at ζ (recomposed).
@@ -79,6 +60,29 @@ library StarkConstraints {
     ) internal pure {
         uint256 folded = evaluate(code, values, env, alpha);
         if (E.mul(folded, env.selectors.invVanishing) != quotient) revert OodEvaluationMismatch(table);
+    }
+
+    /// @notice The environment of a table whose trace domain has 2^degreeBits rows, from its
+    /// opened values `o` (the permutation rows recomposed into extension columns) and the
+    /// selectors at ζ.
+    function envOf(
+        StarkOpenings.Opened memory o,
+        uint256[] memory publics,
+        uint256[] memory challenges,
+        uint256[] memory permValues,
+        uint256 zeta,
+        uint256 degreeBits
+    ) internal view returns (Env memory env) {
+        env.local = o.traceLocal;
+        env.next = o.traceNext;
+        env.preLocal = o.preprocessedLocal;
+        env.preNext = o.preprocessedNext;
+        env.publics = publics;
+        env.permLocal = extColumns(o.permutationLocal);
+        env.permNext = extColumns(o.permutationNext);
+        env.challenges = challenges;
+        env.permValues = permValues;
+        env.selectors = StarkQuotient.selectors(zeta, degreeBits);
     }
 
     /// @notice A table's lookup challenges: per lookup (bus ids `busIds`), the pair

@@ -109,18 +109,16 @@ library StarkVerifier {
         uint256[] memory publics
     ) private view {
         O.Opened memory o = proof.opened[i];
-        C.Env memory env;
-        env.local = o.traceLocal;
-        env.next = o.traceNext;
-        env.preLocal = o.preprocessedLocal;
-        env.preNext = o.preprocessedNext;
-        env.publics = publics;
-        env.permLocal = C.extColumns(o.permutationLocal);
-        env.permNext = C.extColumns(o.permutationNext);
-        env.challenges = C.lookupChallenges(ch.lookupAlpha, ch.lookupBeta, vk.maxMessageWidth, vk.busIds[i]);
-        env.permValues = _terminalOf(vk, proof, i);
-        env.selectors = Q.selectors(ch.zeta, vk.tables[i].degreeBits);
-        uint256 quotient = Q.quotient(ch.zeta, vk.tables[i].degreeBits, o.quotientChunks);
+        uint256 degreeBits = vk.tables[i].degreeBits;
+        C.Env memory env = C.envOf(
+            o,
+            publics,
+            C.lookupChallenges(ch.lookupAlpha, ch.lookupBeta, vk.maxMessageWidth, vk.busIds[i]),
+            _terminalOf(vk, proof, i),
+            ch.zeta,
+            degreeBits
+        );
+        uint256 quotient = Q.quotient(ch.zeta, degreeBits, o.quotientChunks);
         C.checkTable(i, vk.programs[i], vk.programValues[i], env, ch.alpha, quotient);
     }
 
