@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {BLS} from "./BLS.sol";
+import {CodeData} from "./CodeData.sol";
 
 /// @title HotShot-style block commitments, certified by BLS quorum certificates
 /// @notice Stores the commitment of every certified sequencer block by height. A block is accepted
@@ -266,11 +267,7 @@ contract HotShotCommitments {
 
     /// Stores `data` as the code of a new contract, behind a STOP byte so it cannot be executed.
     function _deployData(bytes memory data) private returns (address addr) {
-        // PUSH2 len; DUP1; PUSH1 10; PUSH0; CODECOPY; PUSH0; RETURN  (10 bytes), then the code.
-        bytes memory init = abi.encodePacked(hex"61", uint16(data.length + 1), hex"80600a5f395ff300", data);
-        assembly ("memory-safe") {
-            addr := create(0, add(init, 32), mload(init))
-        }
+        addr = CodeData.deploy(data);
         if (addr == address(0)) revert SnapshotDeployFailed();
     }
 
