@@ -4,6 +4,16 @@ pragma solidity 0.8.30;
 /// @notice The subset of forge's cheatcode interface these tests use (forge-std is not vendored).
 /// Signatures match forge's `Vm` exactly; the cheatcode contract lives at a fixed address.
 interface Vm {
+    /// Gas of the last call (forge's `Vm.Gas`).
+    struct Gas {
+        uint64 gasLimit;
+        uint64 gasTotalUsed;
+        uint64 gasMemoryUsed;
+        int64 gasRefunded;
+        uint64 gasRemaining;
+    }
+
+    function lastCallGas() external view returns (Gas memory gas);
     function readFile(string calldata path) external view returns (string memory data);
     function parseJsonBytes(string calldata json, string calldata key) external pure returns (bytes memory);
     function parseJsonBytes32(string calldata json, string calldata key) external pure returns (bytes32);

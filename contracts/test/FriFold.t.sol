@@ -217,4 +217,15 @@ contract FriFoldTest is Base {
         vm.expectRevert(F.BadSchedule.selector);
         h.foldSchedule(flat, 3, 0);
     }
+
+    /// reverseBits is Plonky3's `reverse_bits_len` (the low bits, reversed) for every width,
+    /// the word-reversal path (up to 32 bits) and the bit-by-bit one alike.
+    function testFuzz_reverseBitsReversesTheLowBits(uint256 x, uint256 bits) public pure {
+        bits = bits % 41;
+        uint256 expected = 0;
+        for (uint256 i = 0; i < bits; ++i) {
+            if ((x >> i) & 1 == 1) expected |= 1 << (bits - 1 - i);
+        }
+        assertEq(F.reverseBits(x, bits), expected, "low bits reversed");
+    }
 }

@@ -14,7 +14,7 @@ contract InputsHarness {
         returns (uint256[] memory)
     {
         I.Prepared memory p = I.prepare(mats, alpha);
-        return I.reduce(mats, p, rows, index, 8, 3);
+        return I.reduce(p, rows, index, 8, 3);
     }
 }
 
@@ -84,7 +84,7 @@ contract FriInputsTest is Base {
         for (uint256 q = 0; q < QUERIES; ++q) {
             uint256[] memory row = rowsOf(q);
             before = gasleft();
-            uint256[] memory ro = I.reduce(mats, p, row, indices[q], 8, 3);
+            uint256[] memory ro = I.reduce(p, row, indices[q], 8, 3);
             if (q == 0) log("gas of reduce, one query", before - gasleft());
             for (uint256 k = 0; k < 3; ++k) {
                 assertEq(ro[k], E.fromFlat(expected, 3 * q + k), string.concat("query ", vm.toString(q)));
@@ -118,6 +118,18 @@ contract FriInputsTest is Base {
 
         row[0] = BabyBear.P;
         vm.expectRevert(abi.encodeWithSelector(BabyBear.NotAFieldElement.selector, BabyBear.P));
+        h.reduce(mats, a, row, indices[0]);
+        // The range check runs as the rows are dotted: the last value, a value far past a
+        // 64-bit lane, and of two bad values the first, are each caught.
+        row = rowsOf(0);
+        row[ROW - 1] = 2 ** 31 - 1;
+        vm.expectRevert(abi.encodeWithSelector(BabyBear.NotAFieldElement.selector, 2 ** 31 - 1));
+        h.reduce(mats, a, row, indices[0]);
+        row[ROW - 1] = 2 ** 200;
+        vm.expectRevert(abi.encodeWithSelector(BabyBear.NotAFieldElement.selector, 2 ** 200));
+        h.reduce(mats, a, row, indices[0]);
+        row[ROW - 2] = BabyBear.P + 1;
+        vm.expectRevert(abi.encodeWithSelector(BabyBear.NotAFieldElement.selector, BabyBear.P + 1));
         h.reduce(mats, a, row, indices[0]);
         row = rowsOf(0);
 

@@ -193,6 +193,19 @@ contract KeccakMerkleTest is Base {
         expectRejected(c, abi.encodeWithSelector(BabyBear.NotAFieldElement.selector, BabyBear.P));
     }
 
+    /// Rows of 8 are serialized eight values to a word: a value outside the field in that word
+    /// (the first of two is named) or in a shorter row is still caught.
+    function test_rejectsAValueOutsideTheFieldInAPackedRow() public {
+        Case memory c = load(FRI_SIZED);
+        // Query 2's rows: the width-8 matrix's (one packed word), then the width-4 one's.
+        c.values[2 * 12 + 7] = BabyBear.P;
+        c.values[2 * 12 + 5] = 2 ** 31 - 1;
+        expectRejected(c, abi.encodeWithSelector(BabyBear.NotAFieldElement.selector, 2 ** 31 - 1));
+        c = load(FRI_SIZED);
+        c.values[2 * 12 + 8 + 3] = 2 ** 64;
+        expectRejected(c, abi.encodeWithSelector(BabyBear.NotAFieldElement.selector, 2 ** 64));
+    }
+
     function test_rejectsAnIndexOutOfBounds() public {
         Case memory c = load(SINGLE);
         c.indices[0] = 8;
@@ -212,6 +225,8 @@ contract KeccakMerkleTest is Base {
         expectRejected(c, abi.encodeWithSelector(M.UnsupportedHeight.selector, 3, 3));
         c.heights[3] = 0;
         expectRejected(c, abi.encodeWithSelector(M.UnsupportedHeight.selector, 3, 0));
+        c.heights[3] = 2 ** 65;
+        expectRejected(c, abi.encodeWithSelector(M.UnsupportedHeight.selector, 3, 2 ** 65));
         c.heights = new uint256[](4);
         expectRejected(c, abi.encodeWithSelector(M.ShapeMismatch.selector, 4, 5));
         c.heights = new uint256[](0);

@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {ScriptReplay} from "./ScriptReplay.sol";
 import {KeccakTranscript as T} from "../src/verifier/KeccakTranscript.sol";
 import {BabyBear} from "../src/verifier/BabyBear.sol";
+import {BabyBear4 as E} from "../src/verifier/BabyBear4.sol";
 
 /// Calls the library through an external function, so that its reverts can be expected.
 contract TranscriptHarness {
@@ -12,6 +13,24 @@ contract TranscriptHarness {
         for (uint256 i = 0; i < count; ++i) {
             T.observe(t, x);
         }
+    }
+
+    /// Observes `count` copies of the extension word `x` one by one, or all at once
+    /// (`observeExtAll`), and returns the next sample.
+    function observeExtAt(uint256 capacity, uint256 count, uint256 x, bool all) external pure returns (uint256) {
+        T.State memory t = T.init(capacity);
+        uint256[] memory xs = new uint256[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            xs[i] = x;
+        }
+        if (all) {
+            T.observeExtAll(t, xs);
+        } else {
+            for (uint256 i = 0; i < count; ++i) {
+                T.observeExt(t, xs[i]);
+            }
+        }
+        return T.sampleWord(t);
     }
 
     function sampleBits(uint256 bits) external pure returns (uint256) {
@@ -64,5 +83,26 @@ contract KeccakTranscriptTest is ScriptReplay {
         vm.expectRevert(abi.encodeWithSelector(T.TooManyBits.selector, 31));
         h.sampleBits(31);
         assertTrue(h.sampleBits(30) < (1 << 30), "30 bits fit");
+    }
+
+    /// Observing extension words all at once is observing them one by one: the same bytes
+    /// (the same next sample), the same capacity bound, the same error for a coefficient ≥ p.
+    function test_observeExtAllIsObserveExtInOrder() public {
+        TranscriptHarness h = new TranscriptHarness();
+        uint256 x = E.pack(1, T.P - 1, 7, 123456789);
+        assertEq(h.observeExtAt(256, 5, x, true), h.observeExtAt(256, 5, x, false), "same sample");
+        assertTrue(h.observeExtAt(256, 5, x, true) != h.observeExtAt(256, 4, x, true), "count matters");
+        // 64 bytes hold two words: the second's last full-word store ends at byte 60.
+        h.observeExtAt(64, 2, x, true);
+        h.observeExtAt(64, 2, x, false);
+        for (uint256 k = 0; k < 2; ++k) {
+            vm.expectRevert(abi.encodeWithSelector(T.TranscriptFull.selector, 64));
+            h.observeExtAt(64, 3, x, k == 0);
+        }
+        uint256 bad = E.pack(1, 2, 0, 3) | (T.P << 128);
+        for (uint256 k = 0; k < 2; ++k) {
+            vm.expectRevert(abi.encodeWithSelector(BabyBear.NotAFieldElement.selector, T.P));
+            h.observeExtAt(256, 2, bad, k == 0);
+        }
     }
 }

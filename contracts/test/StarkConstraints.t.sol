@@ -168,5 +168,55 @@ contract StarkConstraintsTest is StarkFixtureReader {
         // More values than declared.
         vm.expectRevert(abi.encodeWithSelector(C.BadOperand.selector, 5));
         h.evaluate(hex"30000000013000000002", 1);
+        _rejectsMalformedInstructionsOfEveryKind();
+    }
+
+    /// Each instruction kind's own malformations: truncated, or naming what does not exist.
+    function _rejectsMalformedInstructionsOfEveryKind() internal {
+        // Unknown opcodes next to known ones: 0x00, 0x05, 0x19, 0x23, 0x32, 0x41.
+        bytes6 unknown = 0x000519233241;
+        for (uint256 i = 0; i < 6; ++i) {
+            vm.expectRevert(abi.encodeWithSelector(C.UnknownOpcode.selector, 5, uint8(unknown[i])));
+            h.evaluate(abi.encodePacked(hex"3000000001", unknown[i]), 2);
+        }
+        // Truncated: a binary op, FOLD, NEG, a leaf, EXT_CONST (each after one CONST).
+        bytes[5] memory truncated = [bytes(hex"01000000"), hex"4000", hex"04", hex"10", hex"31000000010000000200"];
+        for (uint256 i = 0; i < 5; ++i) {
+            vm.expectRevert(abi.encodeWithSelector(C.TruncatedProgram.selector, 5));
+            h.evaluate(abi.encodePacked(hex"3000000001", truncated[i]), 2);
+        }
+        // Operands past the values appended: SUB's and MUL's second, FOLD's, NEG's.
+        bytes[4] memory past = [bytes(hex"0200000001"), hex"0300000001", hex"400001", hex"040001"];
+        for (uint256 i = 0; i < 4; ++i) {
+            vm.expectRevert(abi.encodeWithSelector(C.BadOperand.selector, 5));
+            h.evaluate(abi.encodePacked(hex"3000000001", past[i]), 2);
+        }
+        // A non-canonical EXT_CONST coefficient (the last).
+        vm.expectRevert(abi.encodeWithSelector(C.BadOperand.selector, 0));
+        h.evaluate(hex"3100000001000000020000000378000001", 1);
+    }
+
+    /// Values are reduced lazily (ADD only when a lane reaches 2^62): doubling a value 70
+    /// times, then subtracting, multiplying and negating such values, folds to what
+    /// `BabyBear4` computes with every step reduced.
+    function test_lazyReductionAgreesWithReducedArithmetic() public view {
+        uint256 c = E.pack(BabyBear.P - 1, BabyBear.P - 2, 1, BabyBear.P - 1);
+        bytes memory code = abi.encodePacked(
+            hex"31", uint32(BabyBear.P - 1), uint32(BabyBear.P - 2), uint32(1), uint32(BabyBear.P - 1)
+        );
+        uint256 x = c;
+        for (uint16 i = 0; i < 70; ++i) {
+            code = abi.encodePacked(code, hex"01", i, i);
+            x = E.add(x, x);
+        }
+        // v71 = v0 − v70, v72 = v70 · v71, v73 = −v72, v74 = v73 + v70; fold v70..v74 (α = 1).
+        code = abi.encodePacked(code, hex"02", uint16(0), uint16(70), hex"03", uint16(70), uint16(71));
+        code = abi.encodePacked(code, hex"04", uint16(72), hex"01", uint16(73), uint16(70));
+        code = abi.encodePacked(code, hex"400046400047400048400049", hex"40004a");
+        uint256 diff = E.sub(c, x);
+        uint256 prod = E.mul(x, diff);
+        uint256 neg = E.sub(0, prod);
+        uint256 expected = E.add(E.add(E.add(x, diff), E.add(prod, neg)), E.add(neg, x));
+        assertEq(h.evaluate(code, 75), expected, "lazy and eager arithmetic agree");
     }
 }

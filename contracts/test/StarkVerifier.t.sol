@@ -3,10 +3,13 @@ pragma solidity 0.8.30;
 
 import {StarkFixtureReader} from "./StarkFixtureReader.sol";
 import {BabyBear} from "../src/verifier/BabyBear.sol";
+import {CodeData} from "../src/CodeData.sol";
 import {BabyBear4 as E} from "../src/verifier/BabyBear4.sol";
 import {FriVerifier as V} from "../src/verifier/FriVerifier.sol";
 import {KeccakMerkle} from "../src/verifier/KeccakMerkle.sol";
 import {StarkVerifier as SV} from "../src/verifier/StarkVerifier.sol";
+import {BatchStarkTranscript as S} from "../src/verifier/BatchStarkTranscript.sol";
+import {KeccakTranscript as T} from "../src/verifier/KeccakTranscript.sol";
 
 /// Verifies through an external call, so that reverts can be caught and gas measured.
 contract StarkVerifierHarness {
@@ -23,6 +26,30 @@ contract StarkVerifierHarness {
         SV.verify(vk, proof, publicValues);
         gasUsed = before - gasleft();
     }
+
+    /// As {measure}, stage by stage (gas each): decoding, the batch transcript, the PCS
+    /// claims, then FRI's transcript, input Merkle openings, folds (with the reduced
+    /// openings) and commit-phase Merkle openings, then the tables' identities and terminals.
+    function stages(bytes calldata encoded) external view returns (uint256[8] memory g) {
+        uint256 mark = gasleft();
+        (SV.VerifyingKey memory vk, SV.Proof memory proof, uint256[] memory publicValues) =
+            abi.decode(encoded, (SV.VerifyingKey, SV.Proof, uint256[]));
+        (g[0], mark) = (mark - gasleft(), gasleft());
+        (T.State memory t, S.Challenges memory ch) = SV.replayBatch(vk, proof, publicValues);
+        (g[1], mark) = (mark - gasleft(), gasleft());
+        V.Claims memory claims = SV.openingClaims(vk, proof, ch);
+        (g[2], mark) = (mark - gasleft(), gasleft());
+        V.Run memory run = V.replay(vk.fri, claims, proof.opening, vk.seeds, t);
+        (g[3], mark) = (mark - gasleft(), gasleft());
+        V.checkInputs(claims, proof.opening, run);
+        (g[4], mark) = (mark - gasleft(), gasleft());
+        (uint256[][] memory rows, uint256[][] memory groups) = V.foldQueries(vk.fri, proof.opening, run);
+        (g[5], mark) = (mark - gasleft(), gasleft());
+        V.checkRounds(proof.opening, run, rows, groups);
+        (g[6], mark) = (mark - gasleft(), gasleft());
+        SV.checkTables(vk, proof, ch, publicValues);
+        g[7] = mark - gasleft();
+    }
 }
 
 /// A whole proof of a five-table circuit in the L1 configuration, made by Plonky3
@@ -38,12 +65,11 @@ contract StarkVerifierTest is StarkFixtureReader {
         uint256[] publics;
     }
 
-    /// The fixture, ABI-encoded once in `setUp` and kept as the code of data contracts (each
-    /// under the 24,576-byte code limit, behind a STOP byte): reading it back costs far less
-    /// than parsing the JSON again, which is what makes a 1,000-run fuzz affordable.
+    /// The fixture, ABI-encoded once in `setUp` and kept as the code of data contracts
+    /// (`CodeData`): reading it back costs far less than parsing the JSON again, which is what
+    /// makes a 1,000-run fuzz affordable.
     address[] internal chunks;
     uint256 internal encodedLength;
-    uint256 internal constant CHUNK = 24_000;
 
     function setUp() public {
         json = vm.readFile("test/fixtures/l1_stark.json");
@@ -53,38 +79,12 @@ contract StarkVerifierTest is StarkFixtureReader {
         f.proof = loadStarkProof(f.vk.tables);
         f.publics = field("public_values");
         bytes memory encoded = abi.encode(f.vk, f.proof, f.publics);
-        encodedLength = encoded.length;
-        for (uint256 from = 0; from < encoded.length; from += CHUNK) {
-            uint256 len = encoded.length - from < CHUNK ? encoded.length - from : CHUNK;
-            chunks.push(_deployData(encoded, from, len));
-        }
-    }
-
-    /// Deploys a contract whose code is a STOP byte then `data[from..from+len]`.
-    function _deployData(bytes memory data, uint256 from, uint256 len) internal returns (address a) {
-        bytes memory code = new bytes(len + 1);
-        for (uint256 i = 0; i < len; ++i) {
-            code[i + 1] = data[from + i];
-        }
-        // PUSH4 size, DUP1, PUSH1 14, PUSH1 0, CODECOPY, PUSH1 0, RETURN: returns what follows.
-        bytes memory init = abi.encodePacked(hex"63", uint32(code.length), hex"80600e6000396000f3", code);
-        assembly ("memory-safe") {
-            a := create(0, add(init, 32), mload(init))
-        }
-        assertTrue(a != address(0), "data contract deployed");
+        (chunks, encodedLength) = (CodeData.write(encoded), encoded.length);
     }
 
     function load() internal view returns (Fixture memory f) {
-        bytes memory encoded = new bytes(encodedLength);
-        for (uint256 i = 0; i < chunks.length; ++i) {
-            address a = chunks[i];
-            uint256 from = i * CHUNK;
-            uint256 len = encodedLength - from < CHUNK ? encodedLength - from : CHUNK;
-            assembly ("memory-safe") {
-                extcodecopy(a, add(add(encoded, 32), from), 1, len)
-            }
-        }
-        (f.vk, f.proof, f.publics) = abi.decode(encoded, (SV.VerifyingKey, SV.Proof, uint256[]));
+        (f.vk, f.proof, f.publics) =
+            abi.decode(CodeData.read(chunks, encodedLength), (SV.VerifyingKey, SV.Proof, uint256[]));
     }
 
     function expectSelector(Fixture memory f, bytes4 selector, string memory what) internal view {
@@ -96,6 +96,20 @@ contract StarkVerifierTest is StarkFixtureReader {
         bytes memory encoded = abi.encode(f.vk, f.proof, f.publics);
         log("gas: whole proof (five tables, 27 queries), decoding included", h.measure(encoded));
         log("calldata bytes (32 per value)", encoded.length);
+        uint256[8] memory g = h.stages(encoded);
+        string[8] memory names = [
+            "decoding",
+            "batch transcript (to zeta)",
+            "PCS claims",
+            "FRI transcript and reduction set-up",
+            "input Merkle openings",
+            "folds (with reduced openings)",
+            "commit-phase Merkle openings",
+            "tables' identities and terminals"
+        ];
+        for (uint256 i = 0; i < 8; ++i) {
+            log(string.concat("gas stage: ", names[i]), g[i]);
+        }
     }
 
     /// Tampers with what the proof opens: a Merkle-opened row or sibling fails its Merkle

@@ -81,10 +81,24 @@ library FriFold {
     }
 
     /// @notice The low `bits` bits of x in reverse order (Plonky3's `reverse_bits_len`).
+    /// @dev Up to 32 bits (every two-adic height here has at most 27), the 32-bit word is
+    /// reversed with five mask-and-swap steps and shifted down; wider, bit by bit.
     function reverseBits(uint256 x, uint256 bits) internal pure returns (uint256 r) {
-        for (uint256 i = 0; i < bits; ++i) {
-            r = (r << 1) | (x & 1);
-            x >>= 1;
+        if (bits > 32) {
+            for (uint256 i = 0; i < bits; ++i) {
+                r = (r << 1) | (x & 1);
+                x >>= 1;
+            }
+            return r;
+        }
+        assembly ("memory-safe") {
+            r := and(x, 0xffffffff)
+            r := or(shr(1, and(r, 0xaaaaaaaa)), shl(1, and(r, 0x55555555)))
+            r := or(shr(2, and(r, 0xcccccccc)), shl(2, and(r, 0x33333333)))
+            r := or(shr(4, and(r, 0xf0f0f0f0)), shl(4, and(r, 0x0f0f0f0f)))
+            r := or(shr(8, and(r, 0xff00ff00)), shl(8, and(r, 0x00ff00ff)))
+            r := or(shr(16, r), and(shl(16, r), 0xffff0000))
+            r := shr(sub(32, bits), r)
         }
     }
 
@@ -105,11 +119,20 @@ library FriFold {
         returns (uint256)
     {
         if (logArity == 0 || evals.length != 2 ** logArity) revert WrongRowLength(logArity, evals.length);
-        uint256 s = BabyBear.pow(twoAdicGenerator(logHeight + logArity), reverseBits(index, logHeight));
         uint256[] memory v = new uint256[](evals.length);
-        for (uint256 i = 0; i < v.length; ++i) {
-            v[i] = evals[i];
+        assembly ("memory-safe") {
+            mcopy(add(v, 32), add(evals, 32), shl(5, mload(evals)))
         }
+        return _foldInPlace(index, logHeight, logArity, beta, v);
+    }
+
+    /// @dev `foldRow` over `v` (2^logArity values, checked by the caller), overwriting it.
+    function _foldInPlace(uint256 index, uint256 logHeight, uint256 logArity, uint256 beta, uint256[] memory v)
+        private
+        view
+        returns (uint256)
+    {
+        uint256 s = BabyBear.pow(twoAdicGenerator(logHeight + logArity), reverseBits(index, logHeight));
         // 1/(2·s_l) for the level's coset shift s_l (s_0 = s, s_{l+1} = s_l²).
         uint256 halfSInv = mulmod(HALF, BabyBear.inv(s), BabyBear.P);
         for (uint256 b = logArity; b > 0; --b) {
@@ -123,11 +146,31 @@ library FriFold {
     /// @dev Halves the 2^b values of v in place: pair j (points ±x_j, x_j = s_l·ω^{rev_{b−1}(j)},
     /// ω of order 2^b) becomes (v₀ + v₁)/2 + β·(v₀ − v₁)/(2x_j); halfSInv is 1/(2·s_l).
     function _foldLevel(uint256[] memory v, uint256 b, uint256 beta, uint256 halfSInv) private view {
-        for (uint256 j = 0; j < 2 ** (b - 1); ++j) {
+        uint256 half = 2 ** (b - 1);
+        // The caller's row holds 2^b values (b ≤ its log-arity).
+        assert(2 * half <= v.length);
+        for (uint256 j = 0; j < half; ++j) {
             uint256 xInvHalf = mulmod(halfSInv, _omegaInvPow(b, reverseBits(j, b - 1)), BabyBear.P);
-            uint256 sum = E.mulBase(E.add(v[2 * j], v[2 * j + 1]), HALF);
-            uint256 diff = E.mulBase(E.sub(v[2 * j], v[2 * j + 1]), xInvHalf);
-            v[j] = E.add(sum, E.mul(beta, diff));
+            (uint256 v0, uint256 v1) = _pairAt(v, j);
+            uint256 sum = E.mulBase(E.add(v0, v1), HALF);
+            uint256 diff = E.mulBase(E.sub(v0, v1), xInvHalf);
+            _setAt(v, j, E.add(sum, E.mul(beta, diff)));
+        }
+    }
+
+    /// @dev v[2j] and v[2j + 1], unchecked (`_foldLevel` bounds j).
+    function _pairAt(uint256[] memory v, uint256 j) private pure returns (uint256 v0, uint256 v1) {
+        assembly ("memory-safe") {
+            let at := add(v, shl(6, add(j, 1)))
+            v0 := mload(sub(at, 32))
+            v1 := mload(at)
+        }
+    }
+
+    /// @dev v[j] = x, unchecked (`_foldLevel` bounds j).
+    function _setAt(uint256[] memory v, uint256 j, uint256 x) private pure {
+        assembly ("memory-safe") {
+            mstore(add(v, shl(5, add(j, 1))), x)
         }
     }
 
@@ -212,15 +255,10 @@ library FriFold {
     /// @dev Round r of a chain: rebuild the row into `rows`, fold it, roll in an opening.
     function _foldRound(QueryChain memory q, ChainState memory st, uint256 r, uint256[] memory rows) private view {
         uint256 logArity = q.logArities[r];
-        uint256[] memory row = new uint256[](2 ** logArity);
-        uint256 own = st.index % row.length;
-        for (uint256 j = 0; j < row.length; ++j) {
-            row[j] = j == own ? st.folded : q.siblings[st.sib++];
-            rows[st.at++] = row[j];
-        }
+        uint256[] memory row = _rowOf(q.siblings, st, 2 ** logArity, rows);
         st.height -= logArity;
         st.index >>= logArity;
-        st.folded = foldRow(st.index, st.height, logArity, q.betas[r], row);
+        st.folded = _foldInPlace(st.index, st.height, logArity, q.betas[r], row);
         if (st.ro < q.roLogHeights.length && q.roLogHeights[st.ro] == st.height) {
             uint256 betaPow = q.betas[r];
             for (uint256 k = 0; k < logArity; ++k) {
@@ -228,6 +266,32 @@ library FriFold {
             }
             st.folded = E.add(st.folded, E.mul(betaPow, q.roValues[st.ro++]));
         }
+    }
+
+    /// @dev The round's row: the next arity − 1 siblings in order with the folded value at the
+    /// index's position; also appended to `rows`. Advances the state's cursors.
+    function _rowOf(uint256[] memory siblings, ChainState memory st, uint256 arity, uint256[] memory rows)
+        private
+        pure
+        returns (uint256[] memory row)
+    {
+        row = new uint256[](arity);
+        uint256 own = st.index % arity;
+        uint256 sib = st.sib;
+        uint256 at = st.at;
+        uint256 folded = st.folded;
+        // `_checkChainShape` sized the siblings and the rows for every round.
+        assert(sib + arity - 1 <= siblings.length && at + arity <= rows.length);
+        assembly ("memory-safe") {
+            let dst := add(row, 32)
+            let src := add(siblings, shl(5, add(sib, 1)))
+            mcopy(dst, src, shl(5, own))
+            mstore(add(dst, shl(5, own)), folded)
+            mcopy(add(dst, shl(5, add(own, 1))), add(src, shl(5, own)), shl(5, sub(sub(arity, own), 1)))
+            mcopy(add(rows, shl(5, add(at, 1))), dst, shl(5, arity))
+        }
+        st.sib = sib + arity - 1;
+        st.at = at + arity;
     }
 
     /// @dev Checks the chain's lengths before any arithmetic; returns the rows' total length.

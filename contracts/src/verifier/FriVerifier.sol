@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity 0.8.30;
 
-import {BabyBear4 as E} from "./BabyBear4.sol";
 import {FriFold} from "./FriFold.sol";
 import {FriInputs} from "./FriInputs.sol";
 import {KeccakMerkle} from "./KeccakMerkle.sol";
+import {ScratchMemory} from "./ScratchMemory.sol";
 import {KeccakTranscript as T} from "./KeccakTranscript.sol";
 
 /// @title The L1 configuration's PCS opening check: FRI over Keccak Merkle commitments
@@ -70,10 +70,10 @@ library FriVerifier {
     /// Query `query` folds to a value the final polynomial does not take.
     error FinalPolyMismatch(uint256 query);
 
-    /// @dev What the transcript yields and the schedule: α, β per round, query indices, the
+    /// @notice What the transcript yields and the schedule: α, β per round, query indices, the
     /// rounds' log-arities, the tallest log-height, the rows' prepared reduction, each batch's
     /// elements per query and the buffer one query's rows are copied into (set by
-    /// `_checkInputs`).
+    /// `checkInputs`).
     struct Run {
         uint256 alpha;
         uint256[] betas;
@@ -94,11 +94,21 @@ library FriVerifier {
         Seeds memory seeds,
         T.State memory t
     ) internal view {
-        Run memory run = _transcript(params, claims, proof, seeds, t);
-        _checkInputs(claims, proof, run);
-        (uint256[][] memory rows, uint256[][] memory groups) = _foldQueries(params, claims, proof, run);
+        Run memory run = replay(params, claims, proof, seeds, t);
+        checkInputs(claims, proof, run);
+        (uint256[][] memory rows, uint256[][] memory groups) = foldQueries(params, proof, run);
+        checkRounds(proof, run, rows, groups);
+    }
+
+    /// @notice Stage 4 of {verify}: each commit round's rebuilt rows (`foldQueries`) against
+    /// its commitment.
+    function checkRounds(Proof memory proof, Run memory run, uint256[][] memory rows, uint256[][] memory groups)
+        internal
+        pure
+    {
         uint256 logHeight = run.logMaxHeight;
         for (uint256 r = 0; r < run.schedule.length; ++r) {
+            uint256 scratch = ScratchMemory.mark();
             logHeight -= run.schedule[r];
             uint256[] memory heights = new uint256[](1);
             heights[0] = 2 ** logHeight;
@@ -107,25 +117,24 @@ library FriVerifier {
             KeccakMerkle.verifyMultiBatch(
                 proof.commitPhaseCommits[r], heights, widths, groups[r], rows[r], proof.roundProofs[r]
             );
+            ScratchMemory.release(scratch);
         }
     }
 
-    /// @dev Replays the PCS and FRI transcripts; fixes the schedule from the claims.
-    function _transcript(
+    /// @notice Stage 1 of {verify}: replays the PCS and FRI transcripts; fixes the schedule
+    /// from the claims.
+    function replay(
         Params memory params,
         Claims memory claims,
         Proof memory proof,
         Seeds memory seeds,
         T.State memory t
-    ) private pure returns (Run memory run) {
+    ) internal pure returns (Run memory run) {
         for (uint256 i = 0; i < seeds.pcs.length; ++i) {
             T.observe(t, seeds.pcs[i]);
         }
         for (uint256 m = 0; m < claims.mats.length; ++m) {
-            uint256[] memory values = claims.mats[m].values;
-            for (uint256 i = 0; i < values.length; ++i) {
-                T.observeExt(t, values[i]);
-            }
+            T.observeExtAll(t, claims.mats[m].values);
         }
         run.alpha = T.sampleExt(t);
         run.prepared = FriInputs.prepare(claims.mats, run.alpha);
@@ -152,9 +161,9 @@ library FriVerifier {
         }
     }
 
-    /// @dev Checks each batch's opened rows against its commitment, at the queries' indices
-    /// shifted down to the batch's tallest height.
-    function _checkInputs(Claims memory claims, Proof memory proof, Run memory run) private pure {
+    /// @notice Stage 2 of {verify}: checks each batch's opened rows against its commitment, at
+    /// the queries' indices shifted down to the batch's tallest height.
+    function checkInputs(Claims memory claims, Proof memory proof, Run memory run) internal pure {
         uint256 batches = claims.commitments.length;
         if (proof.inputRows.length != batches || proof.inputProofs.length != batches) {
             revert WrongProofShape("input batches");
@@ -162,6 +171,8 @@ library FriVerifier {
         run.batchRowLens = new uint256[](batches);
         uint256 rowLen = 0;
         for (uint256 b = 0; b < batches; ++b) {
+            // A batch's shape and Merkle walk are done with when the next batch starts.
+            uint256 scratch = ScratchMemory.mark();
             (uint256[] memory heights, uint256[] memory widths, uint256 logTallest) = _batchShape(claims, b);
             for (uint256 m = 0; m < widths.length; ++m) {
                 run.batchRowLens[b] += widths[m];
@@ -174,14 +185,16 @@ library FriVerifier {
             KeccakMerkle.verifyMultiBatch(
                 claims.commitments[b], heights, widths, reduced, proof.inputRows[b], proof.inputProofs[b]
             );
+            ScratchMemory.release(scratch);
         }
         run.queryRows = new uint256[](rowLen);
     }
 
-    /// @dev Folds every query; returns each round's rebuilt rows (flat base coefficients, per
+    /// @notice Stage 3 of {verify}: folds every query (its reduced openings rolled in) down to
+    /// the final polynomial; returns each round's rebuilt rows (flat base coefficients, per
     /// query) and group indices for the rounds' Merkle checks.
-    function _foldQueries(Params memory params, Claims memory claims, Proof memory proof, Run memory run)
-        private
+    function foldQueries(Params memory params, Proof memory proof, Run memory run)
+        internal
         view
         returns (uint256[][] memory rows, uint256[][] memory groups)
     {
@@ -198,17 +211,33 @@ library FriVerifier {
             revert WrongProofShape("sibling values");
         }
         for (uint256 q = 0; q < run.indices.length; ++q) {
-            FriFold.QueryChain memory chain = _chain(params, claims, proof, run, q);
-            (uint256 folded, uint256 index, uint256[] memory chainRows, uint256[] memory chainGroups) =
-                FriFold.foldQuery(chain);
-            uint256 x = FriFold.queryPoint(index, run.logMaxHeight);
-            if (FriFold.finalPolyAt(proof.finalPoly, x) != folded) revert FinalPolyMismatch(q);
-            _scatter(run.schedule, q, chainRows, chainGroups, rows, groups);
+            // A query's chain lives until `_scatter` copies it into `rows` and `groups`.
+            uint256 scratch = ScratchMemory.mark();
+            _foldQuery(params, proof, run, q, rows, groups);
+            ScratchMemory.release(scratch);
         }
     }
 
+    /// @dev Query q's fold chain down to the final polynomial; its rows and group indices go
+    /// into `rows` and `groups`.
+    function _foldQuery(
+        Params memory params,
+        Proof memory proof,
+        Run memory run,
+        uint256 q,
+        uint256[][] memory rows,
+        uint256[][] memory groups
+    ) private view {
+        FriFold.QueryChain memory chain = _chain(params, proof, run, q);
+        (uint256 folded, uint256 index, uint256[] memory chainRows, uint256[] memory chainGroups) =
+            FriFold.foldQuery(chain);
+        uint256 x = FriFold.queryPoint(index, run.logMaxHeight);
+        if (FriFold.finalPolyAt(proof.finalPoly, x) != folded) revert FinalPolyMismatch(q);
+        _scatter(run.schedule, q, chainRows, chainGroups, rows, groups);
+    }
+
     /// @dev Query q's fold chain: its reduced openings and its siblings of every round.
-    function _chain(Params memory params, Claims memory claims, Proof memory proof, Run memory run, uint256 q)
+    function _chain(Params memory params, Proof memory proof, Run memory run, uint256 q)
         private
         view
         returns (FriFold.QueryChain memory chain)
@@ -220,18 +249,26 @@ library FriVerifier {
         chain.logArities = run.schedule;
         chain.roLogHeights = run.prepared.heights;
         _queryRows(proof, run, q);
-        chain.roValues = FriInputs.reduce(
-            claims.mats, run.prepared, run.queryRows, run.indices[q], run.logMaxHeight, params.logBlowup
-        );
+        chain.roValues =
+            FriInputs.reduce(run.prepared, run.queryRows, run.indices[q], run.logMaxHeight, params.logBlowup);
         uint256 perQuery = proof.siblingValues.length / run.indices.length;
         chain.siblings = new uint256[](perQuery);
         uint256 at = 0;
         uint256 roundStart = 0;
+        uint256[] memory siblings = chain.siblings;
+        uint256[] memory all = proof.siblingValues;
         for (uint256 r = 0; r < run.schedule.length; ++r) {
             uint256 n = 2 ** run.schedule[r] - 1;
-            for (uint256 j = 0; j < n; ++j) {
-                chain.siblings[at++] = proof.siblingValues[roundStart + q * n + j];
+            // `foldQueries` checked the sibling count against the schedule and query count.
+            assert(roundStart + (q + 1) * n <= all.length && at + n <= siblings.length);
+            assembly ("memory-safe") {
+                mcopy(
+                    add(siblings, shl(5, add(at, 1))),
+                    add(all, shl(5, add(add(roundStart, mul(q, n)), 1))),
+                    shl(5, n)
+                )
             }
+            at += n;
             roundStart += run.indices.length * n;
         }
     }
@@ -273,12 +310,23 @@ library FriVerifier {
         for (uint256 r = 0; r < schedule.length; ++r) {
             uint256 arity = 2 ** schedule[r];
             groups[r][q] = chainGroups[r];
-            for (uint256 j = 0; j < arity; ++j) {
-                uint256 v = chainRows[at++];
-                for (uint256 k = 0; k < 4; ++k) {
-                    rows[r][(q * arity + j) * 4 + k] = E.coeff(v, k);
+            uint256[] memory round = rows[r];
+            // `foldQueries` sized round r for 4·arity coefficients per query, and the chain
+            // holds arity values per round.
+            assert((q + 1) * arity * 4 <= round.length && at + arity <= chainRows.length);
+            assembly ("memory-safe") {
+                let dst := add(round, shl(5, add(mul(mul(q, arity), 4), 1)))
+                let src := add(chainRows, shl(5, add(at, 1)))
+                for { let end := add(src, shl(5, arity)) } lt(src, end) { src := add(src, 32) } {
+                    let v := mload(src)
+                    mstore(dst, and(v, 0xffffffffffffffff))
+                    mstore(add(dst, 32), and(shr(64, v), 0xffffffffffffffff))
+                    mstore(add(dst, 64), and(shr(128, v), 0xffffffffffffffff))
+                    mstore(add(dst, 96), shr(192, v))
+                    dst := add(dst, 128)
                 }
             }
+            at += arity;
         }
     }
 

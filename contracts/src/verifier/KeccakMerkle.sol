@@ -18,15 +18,15 @@ import {BabyBear} from "./BabyBear.sol";
 ///   (leaves first, ascending index), a node whose sibling is also queried pairs with it for
 ///   free; otherwise the next digest of the proof is its sibling.
 /// Query indices come from the caller's transcript, never from the proof.
-/// @dev Heights must be powers of two (every matrix a STARK commits is); Plonky3 also admits
-/// other heights, which this library refuses with UnsupportedHeight. Each check reverts with
+/// @dev Heights must be powers of two up to 2^64 (every matrix a STARK commits is); Plonky3
+/// also admits other heights, which this library refuses with UnsupportedHeight. Each check reverts with
 /// its own error, in the order Plonky3 checks them where it has one.
 library KeccakMerkle {
     /// No matrix was given.
     error NoMatrices();
     /// `heights` and `widths` differ in length.
     error ShapeMismatch(uint256 heights, uint256 widths);
-    /// Matrix `matrix` has a height that is zero or not a power of two.
+    /// Matrix `matrix` has a height that is zero, not a power of two, or above 2^64.
     error UnsupportedHeight(uint256 matrix, uint256 height);
     /// The opened values are not one row per matrix per query (`expected` elements).
     error WrongBatchSize(uint256 expected, uint256 got);
@@ -111,7 +111,7 @@ library KeccakMerkle {
         uint256 maxHeight = 0;
         for (uint256 m = 0; m < n; ++m) {
             uint256 h = heights[m];
-            if (h == 0 || h & (h - 1) != 0) revert UnsupportedHeight(m, h);
+            if (h == 0 || h & (h - 1) != 0 || h > 2 ** 64) revert UnsupportedHeight(m, h);
             if (h > maxHeight) maxHeight = h;
         }
         s.widths = widths;
@@ -134,29 +134,47 @@ library KeccakMerkle {
         returns (uint256[] memory reps)
     {
         uint256 q = indices.length;
-        uint256[] memory order = new uint256[](q);
+        uint256 largest = 0;
         for (uint256 i = 0; i < q; ++i) {
-            uint256 j = i;
-            while (j > 0 && indices[order[j - 1]] > indices[i]) {
-                order[j] = order[j - 1];
-                --j;
-            }
-            order[j] = i;
+            if (indices[i] > largest) largest = indices[i];
         }
-        if (indices[order[q - 1]] >= s.maxHeight) revert IndexOutOfBounds(s.maxHeight, indices[order[q - 1]]);
-        reps = order;
+        if (largest >= s.maxHeight) revert IndexOutOfBounds(s.maxHeight, largest);
+        // Sort keys index << 128 | position (indices < maxHeight ≤ 2^64, `_shape`), then keep
+        // the first position of each index in the same array.
+        reps = _sortedKeys(indices);
         uint256 u = 0;
+        uint256 last = 0;
         for (uint256 i = 0; i < q; ++i) {
-            if (u > 0 && indices[order[i]] == indices[reps[u - 1]]) {
-                if (!_equal(values, reps[u - 1] * s.rowLen, order[i] * s.rowLen, s.rowLen)) {
-                    revert InconsistentDuplicateOpening(indices[order[i]]);
+            uint256 key = reps[i];
+            (uint256 index, uint256 position) = (key >> 128, key & type(uint128).max);
+            if (u > 0 && index == last) {
+                if (!_equal(values, reps[u - 1] * s.rowLen, position * s.rowLen, s.rowLen)) {
+                    revert InconsistentDuplicateOpening(index);
                 }
                 continue;
             }
-            reps[u++] = order[i];
+            reps[u++] = position;
+            last = index;
         }
         assembly ("memory-safe") {
             mstore(reps, u)
+        }
+    }
+
+    /// @dev indices[i] << 128 | i for every i, ascending (insertion sort: a few dozen queries).
+    function _sortedKeys(uint256[] memory indices) private pure returns (uint256[] memory keys) {
+        keys = new uint256[](indices.length);
+        assembly ("memory-safe") {
+            let base := add(keys, 32)
+            for { let i := 0 } lt(i, mload(indices)) { i := add(i, 1) } {
+                let key := or(shl(128, mload(add(indices, shl(5, add(i, 1))))), i)
+                let j := i
+                // At j = 0 the comparison reads the length word, but the conjunction is 0.
+                for {} and(gt(j, 0), gt(mload(add(base, shl(5, sub(j, 1)))), key)) { j := sub(j, 1) } {
+                    mstore(add(base, shl(5, j)), mload(add(base, shl(5, sub(j, 1)))))
+                }
+                mstore(add(base, shl(5, j)), key)
+            }
         }
     }
 
@@ -191,28 +209,45 @@ library KeccakMerkle {
         returns (uint256)
     {
         uint256 w = 0;
-        uint256 i = 0;
-        while (i < f.len) {
-            uint256 node = f.nodes[i];
-            uint256 lo = f.lo[i];
-            bytes32 d;
-            uint256 hi;
-            if (i + 1 < f.len && f.nodes[i + 1] >> 1 == node >> 1) {
-                d = _compress(f.digests[i], f.digests[i + 1]);
-                hi = f.hi[i + 1];
-                i += 2;
-            } else {
-                bytes32 sibling = cursor < siblings.length ? siblings[cursor] : bytes32(0);
-                ++cursor;
-                d = node & 1 == 0 ? _compress(f.digests[i], sibling) : _compress(sibling, f.digests[i]);
-                hi = f.hi[i];
-                i += 1;
+        // The frontier's arrays hold at least `f.len` entries, and entry w is written only
+        // after the entries it is made of (i ≥ w) were read.
+        uint256[] memory nodes = f.nodes;
+        bytes32[] memory digests = f.digests;
+        uint256[] memory lo = f.lo;
+        uint256[] memory hi = f.hi;
+        assembly ("memory-safe") {
+            // keccak256(left ‖ right) in the scratch space.
+            function compress(left, right) -> d {
+                mstore(0, left)
+                mstore(32, right)
+                d := keccak256(0, 64)
             }
-            f.lo[w] = lo;
-            f.nodes[w] = node >> 1;
-            f.digests[w] = d;
-            f.hi[w] = hi;
-            ++w;
+            // f.len, Frontier's fifth word (read here: a local would not fit the stack).
+            let len := mload(add(f, 0x80))
+            for { let i := 0 } lt(i, len) {} {
+                let at := shl(5, add(i, 1))
+                let to := shl(5, add(w, 1))
+                let node := mload(add(nodes, at))
+                mstore(add(lo, to), mload(add(lo, at)))
+                switch and(lt(add(i, 1), len), eq(shr(1, mload(add(nodes, add(at, 32)))), shr(1, node)))
+                case 1 {
+                    mstore(add(digests, to), compress(mload(add(digests, at)), mload(add(digests, add(at, 32)))))
+                    mstore(add(hi, to), mload(add(hi, add(at, 32))))
+                    i := add(i, 2)
+                }
+                default {
+                    let sibling := 0
+                    if lt(cursor, mload(siblings)) { sibling := mload(add(siblings, shl(5, add(cursor, 1)))) }
+                    cursor := add(cursor, 1)
+                    switch and(node, 1)
+                    case 0 { mstore(add(digests, to), compress(mload(add(digests, at)), sibling)) }
+                    default { mstore(add(digests, to), compress(sibling, mload(add(digests, at)))) }
+                    mstore(add(hi, to), mload(add(hi, at)))
+                    i := add(i, 1)
+                }
+                mstore(add(nodes, to), shr(1, node))
+                w := add(w, 1)
+            }
         }
         f.len = w;
         return cursor;
@@ -290,7 +325,9 @@ library KeccakMerkle {
 
     /// @dev Writes `values[from..from+width]` serialized (`BabyBear.serialized`, 4 bytes each) into
     /// `scratch` at byte `at`; returns whether all are below p, and else the first that is not.
-    /// The caller has checked that `values` and `scratch` hold the range.
+    /// The caller has checked that `values` and `scratch` hold the range. Eight values share one
+    /// word: their Montgomery forms are packed big-endian, each 32-bit lane byte-swapped to
+    /// little-endian with two mask-and-shift steps, and the word stored once.
     function _serializeRow(uint256[] memory values, uint256 from, uint256 width, bytes memory scratch, uint256 at)
         private
         pure
@@ -298,21 +335,61 @@ library KeccakMerkle {
     {
         uint256 p = BabyBear.P;
         uint256 r = BabyBear.MONTY_R;
-        ok = true;
+        uint256 over;
         assembly ("memory-safe") {
             let src := add(add(values, 32), mul(from, 32))
             let dst := add(add(scratch, 32), at)
-            for { let c := 0 } lt(c, width) { c := add(c, 1) } {
-                let x := mload(add(src, mul(c, 32)))
-                if iszero(lt(x, p)) {
-                    ok := 0
-                    bad := x
-                    break
-                }
-                let m := mulmod(x, r, p)
-                let le := or(or(shl(24, and(m, 0xff)), shl(8, and(m, 0xff00))), or(and(shr(8, m), 0xff00), shr(24, m)))
-                mstore(add(dst, mul(c, 4)), shl(224, le))
+            let end := add(src, mul(width, 32))
+            // Four values' Montgomery forms packed big-endian into 128 bits, and whether one is
+            // above p − 1 = 0x78000000 (not canonical). R = 2^32 mod p = 268435454.
+            function pack4(ptr) -> packed, o {
+                let x0 := mload(ptr)
+                let x1 := mload(add(ptr, 32))
+                let x2 := mload(add(ptr, 64))
+                let x3 := mload(add(ptr, 96))
+                o := or(or(gt(x0, 0x78000000), gt(x1, 0x78000000)), or(gt(x2, 0x78000000), gt(x3, 0x78000000)))
+                packed := or(
+                    or(shl(96, mulmod(x0, 268435454, 2013265921)), shl(64, mulmod(x1, 268435454, 2013265921))),
+                    or(shl(32, mulmod(x2, 268435454, 2013265921)), mulmod(x3, 268435454, 2013265921))
+                )
             }
+            // Each 32-bit lane byte-reversed (big- to little-endian), two mask-and-shift steps.
+            function lanesLittleEndian(word) -> le {
+                le := or(
+                    shl(8, and(word, 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff)),
+                    and(shr(8, word), 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff)
+                )
+                le := or(
+                    shl(16, and(le, 0x0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff)),
+                    and(shr(16, le), 0x0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff)
+                )
+            }
+            for {} iszero(gt(add(src, 256), end)) {} {
+                let hi, o1 := pack4(src)
+                let lo, o2 := pack4(add(src, 128))
+                over := or(over, or(o1, o2))
+                mstore(dst, lanesLittleEndian(or(shl(128, hi), lo)))
+                src := add(src, 256)
+                dst := add(dst, 32)
+            }
+            if iszero(gt(add(src, 128), end)) {
+                let w, o := pack4(src)
+                over := or(over, o)
+                mstore(dst, lanesLittleEndian(shl(128, w)))
+                src := add(src, 128)
+                dst := add(dst, 16)
+            }
+            for {} lt(src, end) {} {
+                let x := mload(src)
+                over := or(over, gt(x, 0x78000000))
+                mstore(dst, lanesLittleEndian(shl(224, mulmod(x, r, p))))
+                src := add(src, 32)
+                dst := add(dst, 4)
+            }
+        }
+        if (over == 0) return (true, 0);
+        for (uint256 c = from; c < from + width; ++c) {
+            if (values[c] >= p) return (false, values[c]);
         }
     }
 
@@ -326,11 +403,22 @@ library KeccakMerkle {
     }
 
     /// @dev Whether `len` elements of `values` from `a` equal those from `b`.
-    function _equal(uint256[] memory values, uint256 a, uint256 b, uint256 len) private pure returns (bool) {
-        for (uint256 i = 0; i < len; ++i) {
-            if (values[a + i] != values[b + i]) return false;
+    function _equal(uint256[] memory values, uint256 a, uint256 b, uint256 len) private pure returns (bool eq_) {
+        // Callers pass ranges inside `values`.
+        assert(a + len <= values.length && b + len <= values.length);
+        eq_ = true;
+        assembly ("memory-safe") {
+            let pa := add(values, shl(5, add(a, 1)))
+            let pb := add(values, shl(5, add(b, 1)))
+            for { let end := add(pa, shl(5, len)) } lt(pa, end) {} {
+                if iszero(eq(mload(pa), mload(pb))) {
+                    eq_ := 0
+                    break
+                }
+                pa := add(pa, 32)
+                pb := add(pb, 32)
+            }
         }
-        return true;
     }
 
     /// @dev log2 of a power of two.

@@ -63,6 +63,50 @@ library KeccakTranscript {
         }
     }
 
+    /// @notice Observes extension elements `xs` in order, as many {observeExt} calls (one pass
+    /// that serializes straight into the input buffer).
+    /// @dev Reverts BabyBear.NotAFieldElement for a coefficient ≥ p (the first), TranscriptFull
+    /// when the buffer cannot hold them all.
+    function observeExtAll(State memory t, uint256[] memory xs) internal pure {
+        bytes memory input = t.input;
+        uint256 at = t.inputLen;
+        uint256 end = at + 16 * xs.length;
+        // As `_append`: the full 32-byte store at the last coefficient (byte end − 4) stays in
+        // the buffer.
+        if (end + 28 > input.length) revert TranscriptFull(input.length);
+        uint256 bad = _serializeExt(xs, input, at);
+        if (bad != 0) revert BabyBear.NotAFieldElement(bad - 1);
+        t.inputLen = end;
+        t.outputLeft = 0;
+    }
+
+    /// @dev Writes the 16-byte serializations of `xs` into `input` from byte `at`; returns 0, or
+    /// 1 + the first coefficient ≥ p (nothing after it is written).
+    function _serializeExt(uint256[] memory xs, bytes memory input, uint256 at) private pure returns (uint256 bad) {
+        uint256 p = P;
+        uint256 r = BabyBear.MONTY_R;
+        assembly ("memory-safe") {
+            let dst := add(add(input, 32), at)
+            let src := add(xs, 32)
+            for { let last := add(src, mul(mload(xs), 32)) } lt(src, last) { src := add(src, 32) } {
+                let x := mload(src)
+                for { let c := 0 } lt(c, 4) { c := add(c, 1) } {
+                    let v := and(shr(mul(c, 64), x), 0xffffffffffffffff)
+                    if iszero(lt(v, p)) {
+                        bad := add(v, 1)
+                        break
+                    }
+                    let m := mulmod(v, r, p)
+                    let le :=
+                        or(or(shl(24, and(m, 0xff)), shl(8, and(m, 0xff00))), or(and(shr(8, m), 0xff00), shr(24, m)))
+                    mstore(dst, shl(224, le))
+                    dst := add(dst, 4)
+                }
+                if bad { break }
+            }
+        }
+    }
+
     /// @notice Samples an extension element: 4 base samples, coefficient 0 first
     /// (`sample_algebra_element`).
     function sampleExt(State memory t) internal pure returns (uint256) {

@@ -119,37 +119,54 @@ library StarkConstraints {
     }
 
     /// @notice Runs `code` over `env` and returns its constraints folded with `alpha`.
-    /// @dev One Yul loop: every operand must name a value already appended and every leaf an
-    /// entry its input holds (BadOperand), constants must be canonical (BadOperand), the
-    /// program must not append more than `values` values (BadOperand).
+    /// @dev One Yul loop, one dispatch per instruction: every operand must name a value already
+    /// appended and every leaf an entry its input holds (BadOperand), constants must be
+    /// canonical (BadOperand), the program must not append more than `values` values
+    /// (BadOperand). The environment's values are canonical (the transcript range-checked them).
+    /// Reduction is lazy: a stored value's 64-bit lanes are below 2^62 but need not be below p.
+    /// ADD reduces only when a lane reaches 2^62; SUB and NEG add 2^32·p per lane and reduce;
+    /// MUL takes lanes below 2^62 (its coefficient sums stay below 2^130) and reduces; the
+    /// folded result is reduced before it is returned.
     function evaluate(bytes memory code, uint256 values, Env memory env, uint256 alpha)
         internal
         pure
         returns (uint256 acc)
     {
         uint256[] memory v = new uint256[](values);
-        // The loop's fixed state in memory (Yul's stack is small): values, leaf inputs, α, count.
-        uint256[4] memory st = [_pointer(v), _pointer12(_inputs(env)), alpha, values];
-        uint256 failure;
-        uint256 failAt;
+        // The rarely read state in memory (Yul's stack is small): leaf inputs, α.
+        uint256[2] memory st = [_pointer12(_inputs(env)), alpha];
+        uint256 status;
+        (acc, status) = _run(code, v, st);
+        (uint256 failure, uint256 failAt) = (status >> 128, status & type(uint128).max);
+        if (failure == 1) revert UnknownOpcode(failAt, uint8(code[failAt]));
+        if (failure == 2) revert TruncatedProgram(failAt);
+        if (failure == 3) revert BadOperand(failAt);
+    }
+
+    /// @dev `evaluate`'s loop over values `v` and state `st`; `status` is failure << 128 |
+    /// the failing instruction's byte, failure 1, 2, 3 for an unknown opcode, a truncated
+    /// instruction, a bad operand (0 when the program ran).
+    function _run(bytes memory code, uint256[] memory v, uint256[2] memory st)
+        private
+        pure
+        returns (uint256 acc, uint256 status)
+    {
         assembly ("memory-safe") {
-            // BabyBear4's add, sub and mul, restated: Yul cannot call library functions.
-            function eadd(x, y) -> r {
+            // Each lane mod p.
+            function reduce(x) -> r {
                 let q := 2013265921
                 let lane := 0xffffffffffffffff
-                r := addmod(and(x, lane), and(y, lane), q)
-                r := or(r, shl(64, addmod(and(shr(64, x), lane), and(shr(64, y), lane), q)))
-                r := or(r, shl(128, addmod(and(shr(128, x), lane), and(shr(128, y), lane), q)))
-                r := or(r, shl(192, addmod(shr(192, x), shr(192, y), q)))
+                r := or(
+                    or(mod(and(x, lane), q), shl(64, mod(and(shr(64, x), lane), q))),
+                    or(shl(128, mod(and(shr(128, x), lane), q)), shl(192, mod(shr(192, x), q)))
+                )
             }
+            // x − y for lanes below 2^62: x + (2^32·p − y) per lane (2^32·p > 2^62 > y, so no
+            // lane borrows, and the sum stays below 2^64), reduced.
             function esub(x, y) -> r {
-                let q := 2013265921
-                let lane := 0xffffffffffffffff
-                r := addmod(and(x, lane), sub(q, and(y, lane)), q)
-                r := or(r, shl(64, addmod(and(shr(64, x), lane), sub(q, and(shr(64, y), lane)), q)))
-                r := or(r, shl(128, addmod(and(shr(128, x), lane), sub(q, and(shr(128, y), lane)), q)))
-                r := or(r, shl(192, addmod(shr(192, x), sub(q, shr(192, y)), q)))
+                r := reduce(add(x, sub(0x7800000100000000780000010000000078000001000000007800000100000000, y)))
             }
+            // x · y for lanes below 2^62, reduced (X^4 = 11).
             function emul(x, y) -> r {
                 let q := 2013265921
                 let lane := 0xffffffffffffffff
@@ -166,119 +183,124 @@ library StarkConstraints {
                 r := or(r, shl(128, mod(add(add(add(mul(x0, y2), mul(x1, y1)), mul(x2, y0)), mul(11, mul(x3, y3))), q)))
                 r := or(r, shl(192, mod(add(add(mul(x0, y3), mul(x1, y2)), add(mul(x2, y1), mul(x3, y0))), q)))
             }
-            // Instruction length by opcode; 0 when unknown.
-            function length(op) -> len {
-                switch op
-                case 0x01 { len := 5 }
-                case 0x02 { len := 5 }
-                case 0x03 { len := 5 }
-                case 0x04 { len := 3 }
-                case 0x40 { len := 3 }
-                case 0x30 { len := 5 }
-                case 0x31 { len := 17 }
-                default {
-                    if and(gt(op, 0x0f), lt(op, 0x19)) { len := 3 }
-                    if and(gt(op, 0x1f), lt(op, 0x23)) { len := 1 }
-                }
+            // x + y for lanes below 2^62, reduced only when a lane reaches 2^62.
+            function eadd(x, y) -> r {
+                r := add(x, y)
+                if and(r, 0xc000000000000000c000000000000000c000000000000000c000000000000000) { r := reduce(r) }
             }
-            // value `i` of the list of `n` (fails past it).
-            function val(vals, i, n) -> x, bad {
-                bad := iszero(lt(i, n))
-                x := mload(add(vals, mul(i, 32)))
+            // EXT_CONST's value (16 bytes after the opcode, coefficient 0 first) and whether a
+            // coefficient is not canonical.
+            function extConstant(word) -> x, bad {
+                let q := 2013265921
+                let c0 := shr(224, shl(8, word))
+                let c1 := shr(224, shl(40, word))
+                let c2 := shr(224, shl(72, word))
+                let c3 := shr(224, shl(104, word))
+                bad := iszero(and(and(lt(c0, q), lt(c1, q)), and(lt(c2, q), lt(c3, q))))
+                x := or(or(c0, shl(64, c1)), or(shl(128, c2), shl(192, c3)))
             }
-            // The value one non-FOLD instruction appends.
-            function compute(word, op, n, state) -> x, bad {
-                let vals := add(mload(state), 32)
-                let a := and(shr(232, word), 0xffff)
+            // Every instruction but the binary ones and FOLD: its value, its length (0 for an
+            // unknown opcode) and whether an operand is bad (a value not yet appended, an entry
+            // its input lacks, a non-canonical constant). Nothing is read out of bounds.
+            function other(op, word, a, n, vals, inputs) -> x, len, bad {
                 switch op
-                case 0x01 {
-                    let y, b1 := val(vals, and(shr(216, word), 0xffff), n)
-                    let z, b2 := val(vals, a, n)
-                    x := eadd(z, y)
-                    bad := or(b1, b2)
-                }
-                case 0x02 {
-                    let y, b1 := val(vals, and(shr(216, word), 0xffff), n)
-                    let z, b2 := val(vals, a, n)
-                    x := esub(z, y)
-                    bad := or(b1, b2)
-                }
-                case 0x03 {
-                    let y, b1 := val(vals, and(shr(216, word), 0xffff), n)
-                    let z, b2 := val(vals, a, n)
-                    x := emul(z, y)
-                    bad := or(b1, b2)
-                }
                 case 0x04 {
-                    let z, b2 := val(vals, a, n)
-                    x := esub(0, z)
-                    bad := b2
+                    len := 3
+                    bad := iszero(lt(a, n))
+                    if iszero(bad) { x := esub(0, mload(add(vals, shl(5, a)))) }
                 }
                 case 0x30 {
+                    len := 5
                     x := shr(224, shl(8, word))
                     bad := iszero(lt(x, 2013265921))
                 }
                 case 0x31 {
-                    let c0 := shr(224, shl(8, word))
-                    let c1 := shr(224, shl(40, word))
-                    let c2 := shr(224, shl(72, word))
-                    let c3 := shr(224, shl(104, word))
-                    let q := 2013265921
-                    bad := iszero(and(and(lt(c0, q), lt(c1, q)), and(lt(c2, q), lt(c3, q))))
-                    x := or(or(c0, shl(64, c1)), or(shl(128, c2), shl(192, c3)))
+                    len := 17
+                    x, bad := extConstant(word)
                 }
                 default {
-                    // A leaf: input k is an array pointer (k < 9) or a selector's value.
-                    let k := sub(op, 0x10)
-                    if gt(op, 0x1f) { k := add(9, sub(op, 0x20)) }
-                    let entry := mload(add(mload(add(state, 32)), mul(k, 32)))
-                    switch lt(k, 9)
-                    case 1 {
+                    // A leaf: input op − 0x10 (< 9) is an array, indexed by a; a selector
+                    // (0x20–0x22) is input 9 + op − 0x20, a value.
+                    if and(gt(op, 0x0f), lt(op, 0x19)) {
+                        len := 3
+                        let entry := mload(add(inputs, shl(5, sub(op, 0x10))))
                         bad := iszero(lt(a, mload(entry)))
-                        x := mload(add(add(entry, 32), mul(a, 32)))
+                        if iszero(bad) { x := mload(add(add(entry, 32), shl(5, a))) }
                     }
-                    default { x := entry }
+                    if and(gt(op, 0x1f), lt(op, 0x23)) {
+                        len := 1
+                        x := mload(add(inputs, shl(5, add(9, sub(op, 0x20)))))
+                    }
                 }
             }
+            // Operand i is at v + 32·i (v past its length word, the value count).
+            v := add(v, 32)
+            let end := add(add(code, 32), mload(code))
             let n := 0
-            let at := 0
-            for {} lt(at, mload(code)) {} {
-                let word := mload(add(add(code, 32), at))
-                let op := shr(248, word)
-                let len := length(op)
-                if iszero(len) {
-                    failure := 1
-                    break
-                }
-                if gt(add(at, len), mload(code)) {
-                    failure := 2
-                    break
-                }
-                switch op
-                case 0x40 {
-                    let z, bad := val(add(mload(st), 32), and(shr(232, word), 0xffff), n)
-                    if bad {
-                        failure := 3
+            let ip := add(code, 32)
+            for {} lt(ip, end) {} {
+                let op := shr(248, mload(ip))
+                let a := and(shr(232, mload(ip)), 0xffff)
+                switch lt(sub(op, 1), 3)
+                case 1 {
+                    // ADD 0x01, SUB 0x02, MUL 0x03: a, b.
+                    if gt(add(ip, 5), end) {
+                        status := shl(128, 2)
                         break
                     }
-                    acc := eadd(emul(acc, mload(add(st, 64))), z)
+                    let b := and(shr(216, mload(ip)), 0xffff)
+                    if or(or(iszero(lt(a, n)), iszero(lt(b, n))), iszero(lt(n, mload(sub(v, 32))))) {
+                        status := shl(128, 3)
+                        break
+                    }
+                    a := mload(add(v, shl(5, a)))
+                    b := mload(add(v, shl(5, b)))
+                    switch op
+                    case 0x01 { a := eadd(a, b) }
+                    case 0x03 { a := emul(a, b) }
+                    default { a := esub(a, b) }
+                    mstore(add(v, shl(5, n)), a)
+                    n := add(n, 1)
+                    ip := add(ip, 5)
                 }
                 default {
-                    let x, bad := compute(word, op, n, st)
-                    if or(bad, iszero(lt(n, mload(add(st, 96))))) {
-                        failure := 3
-                        break
+                    switch op
+                    case 0x40 {
+                        // FOLD a: acc ← acc·α + v[a]; appends nothing.
+                        if gt(add(ip, 3), end) {
+                            status := shl(128, 2)
+                            break
+                        }
+                        if iszero(lt(a, n)) {
+                            status := shl(128, 3)
+                            break
+                        }
+                        acc := eadd(emul(acc, mload(add(st, 32))), mload(add(v, shl(5, a))))
+                        ip := add(ip, 3)
                     }
-                    mstore(add(add(mload(st), 32), mul(n, 32)), x)
-                    n := add(n, 1)
+                    default {
+                        let x, len, bad := other(op, mload(ip), a, n, v, mload(st))
+                        if iszero(len) {
+                            status := shl(128, 1)
+                            break
+                        }
+                        if gt(add(ip, len), end) {
+                            status := shl(128, 2)
+                            break
+                        }
+                        if or(bad, iszero(lt(n, mload(sub(v, 32))))) {
+                            status := shl(128, 3)
+                            break
+                        }
+                        mstore(add(v, shl(5, n)), x)
+                        n := add(n, 1)
+                        ip := add(ip, len)
+                    }
                 }
-                at := add(at, len)
             }
-            failAt := at
+            if status { status := or(status, sub(ip, add(code, 32))) }
+            acc := reduce(acc)
         }
-        if (failure == 1) revert UnknownOpcode(failAt, uint8(code[failAt]));
-        if (failure == 2) revert TruncatedProgram(failAt);
-        if (failure == 3) revert BadOperand(failAt);
     }
 
     function _pointer(uint256[] memory a) private pure returns (uint256 ptr) {

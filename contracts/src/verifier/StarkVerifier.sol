@@ -7,6 +7,7 @@ import {KeccakTranscript as T} from "./KeccakTranscript.sol";
 import {StarkConstraints as C} from "./StarkConstraints.sol";
 import {StarkOpenings as O} from "./StarkOpenings.sol";
 import {StarkQuotient as Q} from "./StarkQuotient.sol";
+import {ScratchMemory} from "./ScratchMemory.sol";
 
 /// @title A whole p3-batch-stark 0.8 proof in the L1 configuration, verified on chain
 /// @notice `p3_batch_stark::verify_batch` for a circuit fixed by a verifying key, in its order:
@@ -66,22 +67,59 @@ library StarkVerifier {
     /// @notice Verifies `proof` of the circuit `vk` fixes with public values `publicValues`
     /// (all tables', in order).
     function verify(VerifyingKey memory vk, Proof memory proof, uint256[] memory publicValues) internal view {
+        (T.State memory t, S.Challenges memory ch) = replayBatch(vk, proof, publicValues);
+        checkOpening(vk, proof, ch, t);
+        checkTables(vk, proof, ch, publicValues);
+    }
+
+    /// @notice Stage 1 and 2 of {verify}: checks the proof is of `vk`'s circuit and replays
+    /// the batch layer of the transcript (its public values become `publicValues`).
+    /// @return t The transcript after ζ. @return ch The batch layer's challenges.
+    function replayBatch(VerifyingKey memory vk, Proof memory proof, uint256[] memory publicValues)
+        internal
+        pure
+        returns (T.State memory t, S.Challenges memory ch)
+    {
         _checkKey(vk, proof, publicValues);
         proof.input.publicValues = publicValues;
-        T.State memory t = T.init(vk.transcriptCapacity);
-        S.Challenges memory ch = S.replay(vk.shape, proof.input, t);
-        V.verify(
-            vk.fri,
-            O.claims(vk.tables, proof.opened, proof.input, ch.zeta, vk.fri.logBlowup),
-            proof.opening,
-            vk.seeds,
-            t
-        );
+        t = T.init(vk.transcriptCapacity);
+        ch = S.replay(vk.shape, proof.input, t);
+    }
+
+    /// @notice Stage 3 of {verify}: the opening argument, continuing transcript `t`.
+    function checkOpening(VerifyingKey memory vk, Proof memory proof, S.Challenges memory ch, T.State memory t)
+        internal
+        view
+    {
+        V.verify(vk.fri, openingClaims(vk, proof, ch), proof.opening, vk.seeds, t);
+    }
+
+    /// @notice The opening argument's claims of `proof` (its opened values at ζ and ζ·g, under
+    /// its commitments), for `vk`'s tables.
+    function openingClaims(VerifyingKey memory vk, Proof memory proof, S.Challenges memory ch)
+        internal
+        pure
+        returns (V.Claims memory)
+    {
+        return O.claims(vk.tables, proof.opened, proof.input, ch.zeta, vk.fri.logBlowup);
+    }
+
+    /// @notice Stages 4 and 5 of {verify}: each table's out-of-domain identity, then the
+    /// LogUp terminals.
+    function checkTables(
+        VerifyingKey memory vk,
+        Proof memory proof,
+        S.Challenges memory ch,
+        uint256[] memory publicValues
+    ) internal view {
         uint256 publicAt = 0;
         for (uint256 i = 0; i < vk.tables.length; ++i) {
+            // A table's environment and constraint values are done with after its check.
+            uint256 scratch = ScratchMemory.mark();
             uint256 count = vk.shape.publicValueCounts[i];
             _checkTable(vk, proof, ch, i, _slice(publicValues, publicAt, count));
             publicAt += count;
+            ScratchMemory.release(scratch);
         }
         C.checkTerminals(proof.input.terminals);
     }
