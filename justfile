@@ -13,6 +13,12 @@ test: contracts-install bindings-check
     bash scripts/ensure-postgres.sh
     cargo test --workspace --locked
     cd contracts && ./node_modules/.bin/forge test
+    {{just_executable()}} contract-sizes
+
+# Fail when a deployable contract's code exceeds the 24,576-byte limit of EIP-170 (test
+# harnesses are skipped: they hold whole verifiers on purpose).
+contract-sizes: contracts-install
+    cd contracts && ./node_modules/.bin/forge build --sizes --skip test
 
 # Install the npm-pinned Foundry (forge, anvil, cast) and solc-js into contracts/ when missing.
 contracts-install:
