@@ -2,12 +2,14 @@
 pragma solidity 0.8.30;
 
 import {StarkFixtureReader} from "./StarkFixtureReader.sol";
+import {ProofCalldataHarness} from "./ProofCalldata.t.sol";
+import {ProofPacker} from "./ProofPacker.sol";
 import {BabyBear4 as E} from "../src/verifier/BabyBear4.sol";
-import {BatchStarkTranscript as S} from "../src/verifier/BatchStarkTranscript.sol";
-import {StarkOpenings as O} from "../src/verifier/StarkOpenings.sol";
 import {CodeData} from "../src/CodeData.sol";
 import {FriVerifier as V} from "../src/verifier/FriVerifier.sol";
 import {KeccakMerkle} from "../src/verifier/KeccakMerkle.sol";
+import {BabyBear} from "../src/verifier/BabyBear.sol";
+import {ProofCalldata} from "../src/verifier/ProofCalldata.sol";
 import {KeccakTranscript as T} from "../src/verifier/KeccakTranscript.sol";
 import {PcsVerifier} from "../src/verifier/PcsVerifier.sol";
 import {StarkCircuitVerifier} from "../src/verifier/StarkCircuitVerifier.sol";
@@ -26,21 +28,24 @@ contract SilentPcs {
 
 /// The deployable split of the verifier (`StarkCircuitVerifier` with its key in data contracts,
 /// `PcsVerifier` for the opening argument): each contract fits the EIP-170 code limit, and
-/// together they accept Plonky3's proof of the fixture circuit (`l1_stark.json`) and refuse a
-/// changed proof, statement or key with the libraries' named errors, passed through the PCS
-/// call.
+/// together they accept Plonky3's proof of the fixture circuit (`l1_stark.json`), packed by the
+/// Rust encoder (`calldata_batch`, `calldata_opening`), and refuse a changed proof, statement
+/// or key with the libraries' named errors, passed through the PCS call.
 contract StarkCircuitVerifierTest is StarkFixtureReader {
     PcsVerifier internal pcs;
     StarkCircuitVerifier internal verifier;
     bytes internal encodedKey;
     address[] internal keyChunks;
-    /// The proof's two encodings and the public values, kept as data contracts (reading them
-    /// back is far cheaper than parsing the JSON again).
+    /// The proof's two packed arguments and the public values, kept as data contracts (reading
+    /// them back is far cheaper than parsing the JSON again).
     address[] internal batchChunks;
     address[] internal openingChunks;
     uint256 internal batchLength;
     uint256 internal openingLength;
     uint256[] internal publics;
+    ProofCalldataHarness internal decoder;
+    /// The proof's ABI size (what the arguments took before they were packed).
+    uint256 internal abiBytes;
 
     struct Proof {
         bytes batch;
@@ -51,16 +56,29 @@ contract StarkCircuitVerifierTest is StarkFixtureReader {
     function setUp() public {
         json = vm.readFile("test/fixtures/l1_stark.json");
         SV.VerifyingKey memory vk = loadKey();
-        SV.Proof memory p = loadStarkProof(vk.tables);
         encodedKey = abi.encode(vk);
         keyChunks = CodeData.write(encodedKey);
         pcs = new PcsVerifier();
         verifier = new StarkCircuitVerifier(pcs, keyChunks, encodedKey.length, keccak256(encodedKey));
-        bytes memory batch = abi.encode(p.input, p.opened);
-        bytes memory opening = abi.encode(p.opening);
+        bytes memory batch = vm.parseJsonBytes(json, ".calldata_batch");
+        bytes memory opening = vm.parseJsonBytes(json, ".calldata_opening");
         (batchChunks, batchLength) = (CodeData.write(batch), batch.length);
         (openingChunks, openingLength) = (CodeData.write(opening), opening.length);
         publics = field("public_values");
+        decoder = new ProofCalldataHarness();
+        SV.Proof memory p = loadStarkProof(vk.tables);
+        abiBytes =
+        abi.encodeCall(verifier.verify, (abi.encode(p.input, p.opened), abi.encode(p.opening), publics)).length;
+    }
+
+    /// What a transaction carrying `data` pays before execution: 21,000 plus 16 gas per
+    /// nonzero and 4 per zero byte (EIP-2028); EIP-7623's floor (10 gas per token) binds only
+    /// when execution is small, which it is not here.
+    function intrinsicGas(bytes memory data) internal pure returns (uint256 gas) {
+        gas = 21_000;
+        for (uint256 i = 0; i < data.length; ++i) {
+            gas += data[i] == 0 ? 4 : 16;
+        }
     }
 
     function load() internal view returns (Proof memory f) {
@@ -84,8 +102,14 @@ contract StarkCircuitVerifierTest is StarkFixtureReader {
     function test_acceptsPlonky3sProof() public view {
         Proof memory f = load();
         bytes32 used = verifier.verify(f.batch, f.opening, f.publics);
-        log("gas: whole proof through both contracts (the callee's execution)", vm.lastCallGas().gasTotalUsed);
-        log("calldata bytes (ABI, 32 per value)", call(f).length);
+        uint256 execution = vm.lastCallGas().gasTotalUsed;
+        uint256 intrinsic = intrinsicGas(call(f));
+        log("gas: whole proof through both contracts (the callee's execution)", execution);
+        log("gas: intrinsic (21,000 + calldata)", intrinsic);
+        log("gas: transaction (intrinsic + execution; the EIP-7825 cap is 16,777,216)", intrinsic + execution);
+        log("calldata bytes, packed", call(f).length);
+        log("calldata bytes the same proof takes ABI-encoded", abiBytes);
+        assertTrue(intrinsic + execution <= 16_777_216, "the transaction fits the EIP-7825 cap");
         assertEq(used, keccak256(encodedKey), "checked against the pinned key");
         assertEq(verifier.keyHash(), keccak256(encodedKey), "key hash");
         assertEq(keccak256(abi.encode(verifier.verifyingKey())), keccak256(encodedKey), "key reads back");
@@ -93,20 +117,37 @@ contract StarkCircuitVerifierTest is StarkFixtureReader {
 
     /// A tamper on either side of the split is refused with the error of the check it breaks:
     /// the opening proof in the PCS contract (its error passed through), the batch part's
-    /// opened values by the transcript they move, the statement by its length.
+    /// opened values by the transcript they move, the statement by its length, a packed
+    /// argument that is not whole by its layout, a value that is not a field element where it
+    /// is serialized.
     function test_rejectsTamperedProofsAndStatements() public view {
         Proof memory f = load();
-        V.Proof memory opening = abi.decode(f.opening, (V.Proof));
+        V.Proof memory opening = decoder.opening(f.opening);
         opening.inputProofs[2][1] ^= bytes32(uint256(1));
-        f.opening = abi.encode(opening);
+        f.opening = ProofPacker.opening(opening);
         assertRevertsWith(address(verifier), call(f), KeccakMerkle.RootMismatch.selector, "Merkle sibling");
 
         f = load();
         SV.Proof memory p;
-        (p.input, p.opened) = abi.decode(f.batch, (S.Input, O.Opened[]));
+        (p.input, p.opened) = decoder.batch(f.batch);
         p.opened[4].traceLocal[17] = E.add(p.opened[4].traceLocal[17], 1);
-        f.batch = abi.encode(p.input, p.opened);
+        f.batch = ProofPacker.batch(p.input, p.opened);
         assertRevertsWith(address(verifier), call(f), V.QueryPowInvalid.selector, "out-of-domain value");
+
+        f = load();
+        opening = decoder.opening(f.opening);
+        opening.inputRows[0][5] = BabyBear.P;
+        f.opening = ProofPacker.opening(opening);
+        assertRevertsWith(address(verifier), call(f), BabyBear.NotAFieldElement.selector, "opened row value p");
+
+        f = load();
+        f.opening = bytes.concat(f.opening, hex"00");
+        assertRevertsWith(
+            address(verifier), call(f), ProofCalldata.ProofTrailingBytes.selector, "opening: trailing byte"
+        );
+        f = load();
+        f.batch = bytes.concat(f.batch, hex"00");
+        assertRevertsWith(address(verifier), call(f), ProofCalldata.ProofTrailingBytes.selector, "batch: trailing byte");
 
         f = load();
         f.publics = new uint256[](1);
@@ -133,5 +174,18 @@ contract StarkCircuitVerifierTest is StarkFixtureReader {
             StarkCircuitVerifier.PcsNotAccepted.selector,
             "a PCS verifier that does not accept"
         );
+    }
+
+    /// No single changed byte of either packed argument verifies: wherever it falls (a count,
+    /// a digest, an element's high or low byte), the layout, a range check, a Merkle root, the
+    /// transcript or an identity refuses it.
+    /// forge-config: default.fuzz.runs = 1000
+    function testFuzz_noSingleByteChangeVerifies(bool inOpening, uint256 at, uint8 flip) public view {
+        Proof memory f = load();
+        bytes memory target = inOpening ? f.opening : f.batch;
+        at = bound(at, 0, target.length - 1);
+        target[at] = bytes1(uint8(target[at]) ^ (flip == 0 ? 1 : flip));
+        (bool ok,) = address(verifier).staticcall(call(f));
+        assertTrue(!ok, "a proof with one byte changed verifies");
     }
 }

@@ -6,7 +6,7 @@ import {CodeData} from "../CodeData.sol";
 import {FriVerifier as V} from "./FriVerifier.sol";
 import {KeccakTranscript as T} from "./KeccakTranscript.sol";
 import {PcsVerifier} from "./PcsVerifier.sol";
-import {StarkOpenings as O} from "./StarkOpenings.sol";
+import {ProofCalldata} from "./ProofCalldata.sol";
 import {StarkVerifier as SV} from "./StarkVerifier.sol";
 
 /// @title A deployed verifier of one circuit's batch-STARK proofs
@@ -16,10 +16,11 @@ import {StarkVerifier as SV} from "./StarkVerifier.sol";
 /// opening proof forwarded undecoded. The verifying key (`StarkVerifier.VerifyingKey`,
 /// ABI-encoded, constraint programs included) is kept as the code of data contracts
 /// (`CodeData`) and pinned by its keccak256 hash at construction.
-/// @dev A proof is passed as two ABI encodings: `batch` = `(BatchStarkTranscript.Input,
-/// StarkOpenings.Opened[])` (its public values are ignored: the statement's are used) and
-/// `opening` = `FriVerifier.Proof`. Reverts with the named errors of the verifier libraries,
-/// which the PCS call passes through, or PcsNotAccepted.
+/// @dev A proof is passed as two packed arguments (`ProofCalldata`): `batch` (the batch
+/// layer's input and the opened values; the public values are the statement's and the
+/// preprocessed commitment the key's) and `opening` (`FriVerifier.Proof`). Reverts with the
+/// named errors of `ProofCalldata` and the verifier libraries, which the PCS call passes
+/// through, or PcsNotAccepted.
 contract StarkCircuitVerifier {
     /// The opening-argument verifier.
     PcsVerifier public immutable pcs;
@@ -62,7 +63,8 @@ contract StarkCircuitVerifier {
     {
         SV.VerifyingKey memory vk = verifyingKey();
         SV.Proof memory proof;
-        (proof.input, proof.opened) = abi.decode(batch, (S.Input, O.Opened[]));
+        (proof.input, proof.opened) = ProofCalldata.decodeBatch(batch);
+        proof.input.preprocessedCommitment = vk.preprocessedCommitment;
         (T.State memory t, S.Challenges memory ch) = SV.replayBatch(vk, proof, publicValues);
         V.Claims memory claims = SV.openingClaims(vk, proof, ch);
         if (pcs.verifyOpening(vk.fri, claims, opening, vk.seeds, t) != PcsVerifier.verifyOpening.selector) {

@@ -95,6 +95,9 @@ type Pcs = TwoAdicFriPcs<Val, Dft, L1ValMmcs, L1ChallengeMmcs>;
 /// The Plonky3 STARK configuration of proofs verified on L1 (types in the module docs).
 pub type L1StarkConfig = StarkConfig<Pcs, L1Challenge, L1Challenger>;
 
+/// The L1 PCS's opening proof (what `FriVerifier.Proof` holds on chain).
+pub type L1PcsProof = <Pcs as p3_commit::Pcs<L1Challenge, L1Challenger>>::Proof;
+
 /// The FRI parameters of the L1 configuration (security in the module docs).
 pub const L1_FRI_PARAMS: FriParams = FriParams {
     log_blowup: 3,

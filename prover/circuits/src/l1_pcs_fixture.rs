@@ -30,8 +30,7 @@ use crate::l1_transcript_fixture::{
 
 type Cap = MerkleCap<BabyBear, [u8; 32]>;
 type L1Pcs = <L1StarkConfig as StarkGenericConfig>::Pcs;
-/// The L1 PCS's opening proof.
-pub type L1PcsProof = <L1Pcs as Pcs<Ext, L1Challenger>>::Proof;
+pub use crate::l1::L1PcsProof;
 /// What a PCS opening proves: per committed batch, its commitment and each matrix's domain,
 /// opening points and claimed values.
 pub type Claims = Vec<CommitmentOpening<Ext, Cap, TwoAdicMultiplicativeCoset<BabyBear>>>;

@@ -31,6 +31,7 @@ use sq_prover_circuits::l1_pcs_fixture::{flatten, PcsFixture, RecordingChallenge
 use sq_prover_circuits::l1_transcript_fixture::{digest_hex, op, word_value, TranscriptScript};
 
 use crate::circuit::{Builder, Circuit, Ext, L1CircuitProof};
+use crate::l1_calldata;
 
 mod recorder;
 mod tables;
@@ -96,6 +97,11 @@ pub struct StarkFixture {
     pub pcs: PcsFixture,
     /// The program's public values (the public table's, for the staleness check).
     pub publics: Vec<u32>,
+    /// The proof packed for `StarkCircuitVerifier` ([`crate::l1_calldata`]): the batch
+    /// part, `0x`-hex…
+    pub calldata_batch: String,
+    /// …and the opening proof.
+    pub calldata_opening: String,
 }
 
 /// The proof of a [`StarkFixture`] and the transcript its verification ran, kept apart
@@ -219,6 +225,7 @@ pub fn record(
     proof: &L1CircuitProof,
 ) -> (StarkFixture, StarkRecord) {
     let bytes = postcard::to_allocvec(proof).expect("a proof encodes");
+    let calldata = l1_calldata::encode(proof).expect("the fixture's proof fits the format");
     let proof: BatchProof<RecordingConfig> =
         postcard::from_bytes(&bytes).expect("the proof decodes in the recording config");
     let recorder = SharedRecorder::default();
@@ -280,6 +287,8 @@ pub fn record(
         constraints: constraints(circuit, &common, &layer.lookup_challenges),
         pcs,
         publics: publics.iter().map(|&x| canonical(x)).collect(),
+        calldata_batch: format!("0x{}", hex::encode(&calldata.batch)),
+        calldata_opening: format!("0x{}", hex::encode(&calldata.opening)),
     };
     let record = StarkRecord {
         transcript,
@@ -375,16 +384,26 @@ pub fn generate() -> (StarkFixture, StarkRecord) {
 /// # Panics
 /// When any of that fails (the message says which).
 pub fn check_fixture(f: &StarkFixture, r: &StarkRecord) {
-    let (circuit, publics, _) = program();
+    let (_, publics, _) = program();
     assert_eq!(
         f.publics,
         publics.iter().map(|&x| canonical(x)).collect::<Vec<_>>()
     );
-    let bytes = hex::decode(&r.proof_postcard).expect("hex");
-    let proof: L1CircuitProof = postcard::from_bytes(&bytes).expect("the proof decodes");
-    let (fixture, record) = record(&circuit, &publics, &proof);
+    let (fixture, record) = rerecord(r);
     assert_eq!(&fixture, f, "stale fixture: run `just fixtures`");
     assert_eq!(&record, r, "stale record: run `just fixtures`");
+}
+
+/// Records the proof `r` holds again (for a fixture whose format changed while its proof
+/// stays: `l1_stark_fixture --keep-proof`).
+///
+/// # Panics
+/// When the proof does not decode or does not verify for [`program`].
+pub fn rerecord(r: &StarkRecord) -> (StarkFixture, StarkRecord) {
+    let (circuit, publics, _) = program();
+    let bytes = hex::decode(&r.proof_postcard).expect("hex");
+    let proof: L1CircuitProof = postcard::from_bytes(&bytes).expect("the proof decodes");
+    record(&circuit, &publics, &proof)
 }
 
 fn canonical(x: BabyBear) -> u32 {

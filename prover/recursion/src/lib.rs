@@ -93,6 +93,7 @@
 //!   native hints); [`node_circuit`]: the
 //!   node round; [`scheduler_circuit`]: the scheduler round (the batch claim);
 //!   [`compression_circuit`]: the compression round, and [`compression`]: it as a step;
+//!   [`l1_calldata`]: a proof in the L1 configuration packed for the L1 verifier;
 //! - [`fri_witness`]: the native witness of the opening argument (query indices, full
 //!   Merkle paths from the pruned multi-proofs, the fold chain);
 //! - [`child`]: witness generation from a chunk proof (full paths of its trace
@@ -109,6 +110,7 @@ pub mod circuit;
 pub mod compression;
 pub mod compression_circuit;
 pub mod fri_witness;
+pub mod l1_calldata;
 pub mod l1_constraints;
 pub mod l1_stark_fixture;
 pub mod leaf_circuit;
