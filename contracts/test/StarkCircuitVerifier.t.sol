@@ -113,6 +113,7 @@ contract StarkCircuitVerifierTest is StarkFixtureReader {
         assertEq(used, keccak256(encodedKey), "checked against the pinned key");
         assertEq(verifier.keyHash(), keccak256(encodedKey), "key hash");
         assertEq(keccak256(abi.encode(verifier.verifyingKey())), keccak256(encodedKey), "key reads back");
+        log("gas: of which reading and decoding the verifying key, about", vm.lastCallGas().gasTotalUsed);
     }
 
     /// A tamper on either side of the split is refused with the error of the check it breaks:
