@@ -16,6 +16,11 @@
 //!
 //! The public values are not in it: the verifier takes the statement's. Nor is the
 //! preprocessed commitment: it is the verifying key's.
+//!
+//! [`settlement_proof`] wraps the two for `CompressedBatchVerifier` (the `proof` argument of
+//! `RollupSettlement.proveBatches`): the 8 elements of the circuit digest that ends the
+//! compressed proof's public values (base elements), the batch part's length (4 bytes),
+//! the batch part, then the opening proof.
 
 use p3_baby_bear::BabyBear;
 use p3_field::PrimeCharacteristicRing;
@@ -41,6 +46,28 @@ pub fn encode(proof: &L1CircuitProof) -> Result<L1Calldata, TooLong> {
         batch: encode_batch(proof)?,
         opening: encode_opening(&proof.opening_proof)?,
     })
+}
+
+/// The `proof` argument `RollupSettlement.proveBatches` passes to `CompressedBatchVerifier`
+/// for a compressed proof whose public values end with circuit digest `digest` (module docs).
+///
+/// # Errors
+/// [`TooLong`] for an array past the format's 4-byte count, or a batch part longer than
+/// `u32::MAX` bytes.
+pub fn settlement_proof(
+    digest: &[BabyBear; 8],
+    proof: &L1CircuitProof,
+) -> Result<Vec<u8>, TooLong> {
+    let parts = encode(proof)?;
+    let mut w = Writer::new();
+    for &x in digest {
+        w.base(x);
+    }
+    w.count(parts.batch.len())?;
+    let mut bytes = w.into_bytes();
+    bytes.extend_from_slice(&parts.batch);
+    bytes.extend_from_slice(&parts.opening);
+    Ok(bytes)
 }
 
 /// The batch part of [`encode`].
@@ -78,4 +105,30 @@ fn encode_batch(proof: &L1CircuitProof) -> Result<Vec<u8>, TooLong> {
         w.exts(&base.quotient_chunks.concat())
     })?;
     Ok(w.into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::l1_stark_fixture::StarkRecord;
+
+    /// The fixture's proof: its settlement proof is the digest, the batch part's length and
+    /// the two parts [`encode`] writes, in that order.
+    #[test]
+    fn a_settlement_proof_is_digest_length_batch_opening() {
+        let r: StarkRecord = serde_json::from_str(include_str!(
+            "../../../contracts/test/fixtures/l1_stark_record.json"
+        ))
+        .expect("record parses");
+        let bytes = hex::decode(&r.proof_postcard).expect("hex");
+        let proof: L1CircuitProof = postcard::from_bytes(&bytes).expect("the proof decodes");
+        let digest: [BabyBear; 8] = core::array::from_fn(|i| BabyBear::new(i as u32 + 1));
+        let parts = encode(&proof).expect("fits");
+        let s = settlement_proof(&digest, &proof).expect("fits");
+        assert_eq!(&s[..4], &[0, 0, 0, 1]);
+        assert_eq!(&s[28..32], &[0, 0, 0, 8]);
+        assert_eq!(&s[32..36], &(parts.batch.len() as u32).to_be_bytes());
+        assert_eq!(&s[36..36 + parts.batch.len()], &parts.batch[..]);
+        assert_eq!(&s[36 + parts.batch.len()..], &parts.opening[..]);
+    }
 }
