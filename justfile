@@ -64,7 +64,8 @@ sim *ARGS:
 
 # Regenerate the L1 contract fixtures from the Rust encodings and real BLS signatures, and the
 # settlement statement's layout, a recorded L1 transcript, L1 Merkle multi-openings,
-# extension-field arithmetic, FRI folding and a whole L1 PCS opening proof from the prover's code.
+# extension-field arithmetic, FRI folding and a whole L1 PCS opening proof from the prover's code,
+# a whole circuit proof in the L1 configuration, and a real compressed batch proof with its key.
 fixtures:
     for n in 4 10 100; do cargo run -q --locked -p sq-types --example l1_fixtures -- $n 3 > contracts/test/fixtures/qc_n$n.json; done
     cargo run -q --locked -p sq-prover-verifier --example settlement_fixture > contracts/test/fixtures/settlement_statement.json
@@ -75,6 +76,7 @@ fixtures:
     cargo run -q --locked -p sq-prover-circuits --example l1_fri_inputs_fixture > contracts/test/fixtures/l1_fri_inputs.json
     cargo run -q --locked -p sq-prover-circuits --example l1_pcs_fixture > contracts/test/fixtures/l1_pcs.json
     cargo run -q --locked -p sq-prover-recursion --example l1_stark_fixture -- contracts/test/fixtures
+    cargo run -q --locked -p sq-prover-recursion --example l1_compression_fixture -- contracts/test/fixtures
 
 # The demo: the whole stack on this machine (anvil + contracts, cdn-server, N sequencers with the
 # rollup and the L1 commitment task, the prover, a load generator). `just demo --help` for flags,
