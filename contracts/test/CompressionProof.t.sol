@@ -3,7 +3,7 @@ pragma solidity 0.8.30;
 
 import {StarkFixtureReader} from "./StarkFixtureReader.sol";
 import {CertifiedHeight} from "./RollupSettlement.t.sol";
-import {StarkVerifierHarness} from "./StarkVerifier.t.sol";
+import {StarkVerifierHarness, stageNames} from "./StarkVerifier.t.sol";
 import {RollupSettlement as RS} from "../src/RollupSettlement.sol";
 import {CompressedBatchVerifier} from "../src/verifier/CompressedBatchVerifier.sol";
 import {CodeData} from "../src/CodeData.sol";
@@ -129,16 +129,7 @@ contract CompressionProofTest is StarkFixtureReader {
     function test_reportsGasPerStage() public {
         StarkVerifierHarness h = new StarkVerifierHarness();
         uint256[8] memory g = h.stages(abi.encode(loadKey()), batch, opening, publics);
-        string[8] memory names = [
-            "decoding",
-            "batch transcript (to zeta)",
-            "PCS claims",
-            "FRI transcript and reduction set-up",
-            "input Merkle openings",
-            "folds (with reduced openings)",
-            "commit-phase Merkle openings",
-            "tables' identities and terminals"
-        ];
+        string[8] memory names = stageNames();
         uint256 total = 0;
         for (uint256 i = 0; i < 8; ++i) {
             log(string.concat("gas stage: ", names[i]), g[i]);

@@ -12,6 +12,20 @@ import {BatchStarkTranscript as S} from "../src/verifier/BatchStarkTranscript.so
 import {KeccakTranscript as T} from "../src/verifier/KeccakTranscript.sol";
 import {ProofCalldata} from "../src/verifier/ProofCalldata.sol";
 
+/// The stages `StarkVerifierHarness.stages` measures, in its order.
+function stageNames() pure returns (string[8] memory) {
+    return [
+        "decoding (the key ABI-encoded, the proof packed)",
+        "batch transcript (to zeta)",
+        "PCS claims",
+        "FRI transcript and reduction set-up",
+        "input Merkle openings",
+        "folds (with reduced openings)",
+        "commit-phase Merkle openings",
+        "tables' identities and terminals"
+    ];
+}
+
 /// Verifies through an external call, so that reverts can be caught and gas measured.
 contract StarkVerifierHarness {
     function verify(SV.VerifyingKey memory vk, SV.Proof memory proof, uint256[] memory publicValues) external view {
@@ -117,16 +131,7 @@ contract StarkVerifierTest is StarkFixtureReader {
         bytes memory opening = vm.parseJsonBytes(json, ".calldata_opening");
         log("gas: whole proof (five tables, 27 queries), decoding included", h.measure(key, batch, opening, f.publics));
         uint256[8] memory g = h.stages(key, batch, opening, f.publics);
-        string[8] memory names = [
-            "decoding (the key ABI-encoded, the proof packed)",
-            "batch transcript (to zeta)",
-            "PCS claims",
-            "FRI transcript and reduction set-up",
-            "input Merkle openings",
-            "folds (with reduced openings)",
-            "commit-phase Merkle openings",
-            "tables' identities and terminals"
-        ];
+        string[8] memory names = stageNames();
         for (uint256 i = 0; i < 8; ++i) {
             log(string.concat("gas stage: ", names[i]), g[i]);
         }
