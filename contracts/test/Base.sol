@@ -79,6 +79,16 @@ abstract contract Base {
         return lo + x % (hi - lo + 1);
     }
 
+    /// @notice What a transaction carrying `data` pays before execution: 21,000 plus 16 gas per
+    /// nonzero and 4 per zero byte (EIP-2028). EIP-7623's floor (10 gas per token) binds only
+    /// when execution is small, which it is not for a proof.
+    function intrinsicGas(bytes memory data) internal pure returns (uint256 gas) {
+        gas = 21_000;
+        for (uint256 i = 0; i < data.length; ++i) {
+            gas += data[i] == 0 ? 4 : 16;
+        }
+    }
+
     /// @notice console.log(string, uint256).
     function log(string memory key, uint256 value) internal view {
         (bool ok,) = CONSOLE.staticcall(abi.encodeWithSignature("log(string,uint256)", key, value));

@@ -101,14 +101,6 @@ contract CompressionProofTest is StarkFixtureReader {
         rs.commitBatch(genesis, b);
     }
 
-    /// 21,000 plus 16 gas per nonzero and 4 per zero calldata byte (EIP-2028).
-    function intrinsicGas(bytes memory data) internal pure returns (uint256 gas) {
-        gas = 21_000;
-        for (uint256 i = 0; i < data.length; ++i) {
-            gas += data[i] == 0 ? 4 : 16;
-        }
-    }
-
     function test_acceptsTheCompressedProofAndReportsItsCost() public view {
         verifier.verify(batch, opening, publics);
         uint256 execution = vm.lastCallGas().gasTotalUsed;

@@ -71,16 +71,6 @@ contract StarkCircuitVerifierTest is StarkFixtureReader {
         abi.encodeCall(verifier.verify, (abi.encode(p.input, p.opened), abi.encode(p.opening), publics)).length;
     }
 
-    /// What a transaction carrying `data` pays before execution: 21,000 plus 16 gas per
-    /// nonzero and 4 per zero byte (EIP-2028); EIP-7623's floor (10 gas per token) binds only
-    /// when execution is small, which it is not here.
-    function intrinsicGas(bytes memory data) internal pure returns (uint256 gas) {
-        gas = 21_000;
-        for (uint256 i = 0; i < data.length; ++i) {
-            gas += data[i] == 0 ? 4 : 16;
-        }
-    }
-
     function load() internal view returns (Proof memory f) {
         f.batch = CodeData.read(batchChunks, batchLength);
         f.opening = CodeData.read(openingChunks, openingLength);
