@@ -15,7 +15,8 @@
 //!   list in its docs), and [`trace`]: its trace generator;
 //! - [`l1`]: the L1 proof configuration (Keccak-256 Merkle trees and transcript), in which
 //!   the compression round proves what an L1 contract verifies, [`l1_calldata`]: the
-//!   packed calldata its proofs travel in, and [`l1_transcript_fixture`]: a recorded run of its transcript for the on-chain replay,
+//!   packed calldata its proofs travel in, and [`l1_transcript_fixture`]: a recorded run
+//!   of its transcript for the on-chain replay,
 //!   [`l1_merkle_fixture`]: Merkle multi-openings, [`l1_field_fixture`]: challenge-field
 //!   arithmetic, [`l1_fri_fixture`]: FRI's folding arithmetic, and
 //!   [`l1_fri_inputs_fixture`]: FRI's reduced openings, each for checking the on-chain
