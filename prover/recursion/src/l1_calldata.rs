@@ -73,10 +73,7 @@ pub fn settlement_proof(
 /// The batch part of [`encode`].
 fn encode_batch(proof: &L1CircuitProof) -> Result<Vec<u8>, TooLong> {
     let mut w = Writer::new();
-    w.array(&proof.degree_bits, |w, &b| {
-        w.count(b)?;
-        Ok(())
-    })?;
+    w.array(&proof.degree_bits, |w, &b| w.count(b))?;
     let c = &proof.commitments;
     w.commitment(&c.main);
     w.base(proof.lookup_pow_witness.unwrap_or(BabyBear::ZERO));
