@@ -89,16 +89,24 @@ contract CompressionProofTest is StarkFixtureReader {
         });
     }
 
-    /// A settlement contract whose genesis root is the proven batch's root before, with the
-    /// batch's protocol version registered to `batchVerifier`, and the batch committed.
-    function settlement() internal returns (RS rs, RS.StoredBatch memory b) {
-        b = provenBatch();
+    /// A settlement contract whose genesis root is `b`'s root before, with `b`'s protocol
+    /// version registered to `batchVerifier`, and `b` committed.
+    function settlement(RS.StoredBatch memory b) internal returns (RS rs) {
         CertifiedHeight chain = new CertifiedHeight();
-        chain.set(3);
+        chain.set(b.lastHeight);
         RS.StoredBatch memory genesis = RS.StoredBatch(0, 0, 0, 0, b.rootBefore, 0, address(0), 0);
         rs = new RS(chain, genesis);
         rs.addProtocolVersion(b.protocolVersion, "0.1.0", batchVerifier, batchVerifier.verifyingKeyHash());
         rs.commitBatch(genesis, b);
+    }
+
+    /// The call `rs.proveBatches([b], [proof])`.
+    function proveCall(RS rs, RS.StoredBatch memory b, bytes memory proof) internal pure returns (bytes memory) {
+        RS.StoredBatch[] memory batches = new RS.StoredBatch[](1);
+        batches[0] = b;
+        bytes[] memory proofs = new bytes[](1);
+        proofs[0] = proof;
+        return abi.encodeCall(rs.proveBatches, (batches, proofs));
     }
 
     function test_acceptsTheCompressedProofAndReportsItsCost() public view {
@@ -154,20 +162,18 @@ contract CompressionProofTest is StarkFixtureReader {
     /// Batch 1 commits, its compressed proof verifies through `CompressedBatchVerifier`, and it
     /// executes: the settlement contract's root is the proof's root after.
     function test_settlesTheProvenBatch() public {
-        (RS rs, RS.StoredBatch memory b) = settlement();
+        RS.StoredBatch memory b = provenBatch();
         assertEq(b.number, 1, "the fixture proves batch 1");
+        RS rs = settlement(b);
+        bytes memory call = proveCall(rs, b, settlementProof);
+        (bool ok,) = address(rs).call(call);
+        assertTrue(ok, "proveBatches");
+        log("gas: proveBatches (execution)", vm.lastCallGas().gasTotalUsed);
+        log("calldata bytes: proveBatches", call.length);
+        log("gas: proveBatches intrinsic (21,000 + calldata)", intrinsicGas(call));
+        assertEq(rs.totalBatchesProven(), 1, "proven");
         RS.StoredBatch[] memory batches = new RS.StoredBatch[](1);
         batches[0] = b;
-        bytes[] memory proofs = new bytes[](1);
-        proofs[0] = settlementProof;
-        rs.proveBatches(batches, proofs);
-        log("gas: proveBatches (execution)", vm.lastCallGas().gasTotalUsed);
-        log("calldata bytes: proveBatches", abi.encodeCall(rs.proveBatches, (batches, proofs)).length);
-        log(
-            "gas: proveBatches intrinsic (21,000 + calldata)",
-            intrinsicGas(abi.encodeCall(rs.proveBatches, (batches, proofs)))
-        );
-        assertEq(rs.totalBatchesProven(), 1, "proven");
         rs.executeBatches(batches);
         assertEq(rs.totalBatchesExecuted(), 1, "executed");
         assertEq(rs.finalizedRoot(b), b.rootAfter, "the finalized root is the proven root after");
@@ -176,38 +182,23 @@ contract CompressionProofTest is StarkFixtureReader {
     /// The proof of batch 1 does not prove another batch 1 (another root after), a proof
     /// naming a circuit the verifier does not admit is refused, and a cut proof is too short.
     function test_settlementRefusesWhatTheProofDoesNotProve() public {
-        (RS rs, RS.StoredBatch memory b) = settlement();
-        RS.StoredBatch[] memory batches = new RS.StoredBatch[](1);
-        bytes[] memory proofs = new bytes[](1);
-        proofs[0] = settlementProof;
-
-        b.rootAfter = bytes32(uint256(b.rootAfter) ^ 1);
-        RS other = new RS(rs.blocks(), RS.StoredBatch(0, 0, 0, 0, b.rootBefore, 0, address(0), 0));
-        other.addProtocolVersion(b.protocolVersion, "0.1.0", batchVerifier, batchVerifier.verifyingKeyHash());
-        other.commitBatch(RS.StoredBatch(0, 0, 0, 0, b.rootBefore, 0, address(0), 0), b);
-        batches[0] = b;
+        RS.StoredBatch memory other = provenBatch();
+        other.rootAfter = bytes32(uint256(other.rootAfter) ^ 1);
+        RS rs = settlement(other);
         assertRevertsWith(
-            address(other),
-            abi.encodeCall(other.proveBatches, (batches, proofs)),
-            V.QueryPowInvalid.selector,
-            "another root after"
+            address(rs), proveCall(rs, other, settlementProof), V.QueryPowInvalid.selector, "another root after"
         );
 
-        batches[0] = provenBatch();
+        RS.StoredBatch memory b = provenBatch();
+        rs = settlement(b);
         bytes memory p = settlementProof;
         p[3] = bytes1(uint8(p[3]) ^ 1);
-        proofs[0] = p;
         assertRevertsWith(
-            address(rs),
-            abi.encodeCall(rs.proveBatches, (batches, proofs)),
-            CompressedBatchVerifier.UnknownCircuit.selector,
-            "another circuit digest"
+            address(rs), proveCall(rs, b, p), CompressedBatchVerifier.UnknownCircuit.selector, "another circuit digest"
         );
-
-        proofs[0] = bytes.concat(bytes32(0));
         assertRevertsWith(
             address(rs),
-            abi.encodeCall(rs.proveBatches, (batches, proofs)),
+            proveCall(rs, b, bytes.concat(bytes32(0))),
             CompressedBatchVerifier.ProofTooShort.selector,
             "a cut proof"
         );
